@@ -1,0 +1,5 @@
+"""Shared fixtures. Each real part lives in tests/support/<part>.py; list it here."""
+
+pytest_plugins = [
+    "tests.support.http_service",
+]

@@ -1,0 +1,5 @@
+"""``python -m watchdog`` runs the CLI."""
+
+from watchdog.cli.main import main
+
+main()

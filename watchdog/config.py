@@ -1,0 +1,365 @@
+"""Loading the configuration: find the file, read TOML, interpolate ``${ENV}``, validate.
+
+The file has two parts:
+
+* settings (``state_dir``, ``[defaults]``, ``[server]``...): one pydantic-settings
+  model, so ``WATCHDOG_STATE_DIR`` or ``WATCHDOG_DEFAULTS__TIMEOUT`` override the
+  file;
+* named tables (``[checks.NAME]``, ``[sources.NAME]``, ``[channels.NAME]``,
+  ``[windows.NAME]``): each validated by the model of its kind, found by ``type``.
+
+Every problem becomes one ``ConfigError`` line naming the file, the table and
+the key: ``watchdog.toml: checks.health.interval: invalid duration 'fast' ...``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from watchdog import registry
+from watchdog.errors import ConfigError
+from watchdog.kinds import CheckConfig, CheckKind
+from watchdog.redact import Redactor, looks_secret, scrub_url
+from watchdog.thresholds import unknown_metrics
+from watchdog.types import PositiveDuration
+from watchdog.validation import describe_errors
+
+SEARCH_PATH = ("./watchdog.toml", "/etc/watchdog/watchdog.toml")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "watchdog"
+
+
+class Defaults(BaseModel):
+    """``[defaults]``: what every check inherits unless it says otherwise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval: PositiveDuration = 30.0
+    timeout: PositiveDuration = 10.0
+    #: checks running at once in one `watchdog check` run or daemon
+    max_concurrency: int = Field(default=32, ge=1, le=1000)
+    #: HTTP requests in flight on the shared client (httpx queues badly above ~10)
+    http_max_in_flight: int = Field(default=10, ge=1, le=200)
+    #: alert policy defaults (after, recover_after, repeat, channels...)
+    alert: dict[str, Any] = Field(default_factory=dict)
+
+
+class Settings(BaseSettings):
+    """Top-level settings; ``WATCHDOG_*`` environment variables override the file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WATCHDOG_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    state_dir: Path = Field(default_factory=default_state_dir)
+    defaults: Defaults = Field(default_factory=Defaults)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file: a Railway variable beats the repo's TOML.
+        return (env_settings, init_settings)
+
+
+#: Named tables other subsystems own: table -> "module:function(name, table, ctx) -> model".
+#: Imported only when the file has that table, so a config without logs never imports them.
+TABLES: dict[str, str] = {
+    "sources": "watchdog.logs.config:validate_source",
+    "channels": "watchdog.alerting.config:validate_channel",
+    "windows": "watchdog.reports.config:validate_window",
+}
+TableValidator = Callable[[str, Mapping[str, Any], "LoadContext"], Any]
+
+
+def _table_validator(table: str) -> TableValidator:
+    import importlib
+
+    module, _, func = TABLES[table].partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+@dataclass
+class LoadContext:
+    """What table validators may look at: the whole document, the settings, the file."""
+
+    file: str
+    document: Mapping[str, Any]
+    settings: Settings
+
+
+@dataclass
+class Config:
+    """A loaded, validated configuration."""
+
+    path: Path
+    settings: Settings
+    checks: dict[str, CheckConfig]
+    kinds: dict[str, type[CheckKind]]
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    redactor: Redactor = field(default_factory=Redactor)
+    document: Mapping[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> dict[str, Any]:
+        """The validated models of ``[NAME.*]`` (``sources``, ``channels``...)."""
+        return self.tables.get(name, {})
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] = os.environ) -> Path:
+    """``-c FILE``, else ``$WATCHDOG_CONFIG``, else ./watchdog.toml, else /etc/watchdog/watchdog.toml."""
+    if explicit:
+        return _existing(Path(explicit), "-c")
+    if env.get("WATCHDOG_CONFIG"):
+        return _existing(Path(env["WATCHDOG_CONFIG"]), "$WATCHDOG_CONFIG")
+    for candidate in SEARCH_PATH:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise ConfigError(
+        f"no config file found (looked for {', '.join(SEARCH_PATH)}); "
+        "pass -c FILE or set $WATCHDOG_CONFIG (see config.example.toml)"
+    )
+
+
+def _existing(path: Path, origin: str) -> Path:
+    if not path.exists():
+        raise ConfigError(f"config file not found (from {origin})", file=str(path))
+    if not path.is_file():
+        raise ConfigError(f"not a file (from {origin})", file=str(path))
+    return path
+
+
+def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Find, read, interpolate and validate; raises ConfigError naming the key."""
+    env = os.environ if env is None else env
+    file = find_config(path, env)
+    document = read_toml(file)
+    return from_document(document, file=file, env=env)
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=str(file)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", file=str(file)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", file=str(file)) from None
+
+
+def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.toml",
+                  env: Mapping[str, str] | None = None) -> Config:
+    """Validate an already-parsed document (tests and `config validate` use this too)."""
+    env = os.environ if env is None else env
+    name = str(file)
+    redactor = Redactor()
+    _refuse_literal_passwords(document, name)
+    doc = interpolate(document, env, redactor, file=name)
+    named = {key: doc.get(key) for key in ("checks", *TABLES) if key in doc}
+    plain = {k: v for k, v in doc.items() if k not in named}
+    settings = _settings(plain, name, env)
+    ctx = LoadContext(file=name, document=doc, settings=settings)
+    kinds, checks = _checks(_as_tables(named.get("checks") or {}, "checks", name), ctx)
+    tables = {
+        table: {n: _validate_named(table, n, t, ctx) for n, t in _as_tables(named[table] or {}, table, name).items()}
+        for table in TABLES
+        if named.get(table)
+    }
+    for check_name, check in checks.items():
+        _cross_check(kinds[check_name], check_name, check, ctx)
+    _collect_secrets(redactor, checks, tables)
+    return Config(Path(file), settings, checks, kinds, tables, redactor, doc)
+
+
+def interpolate(value: Any, env: Mapping[str, str], redactor: Redactor, *, file: str, key: str = "") -> Any:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` in every string; ``$$`` is a literal ``$``."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, env, redactor, file=file, key=_join(key, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env, redactor, file=file, key=f"{key}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str) or "$" not in value:
+        return value
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        var, default = m.group("name"), m.group("default")
+        found = env.get(var)
+        if found is None or (found == "" and default is not None):
+            if default is None:
+                raise ConfigError(
+                    f"environment variable {var} is not set (export it, or write ${{{var}:-default}})",
+                    file=file, key=key,
+                )
+            found = default
+        if looks_secret(var) or looks_secret(key.rsplit(".", 1)[-1]):
+            redactor.add(found)
+        return found
+
+    return _VAR.sub(repl, value)
+
+
+def _settings(plain: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Settings:
+    try:
+        if env is os.environ:
+            return Settings(**plain)
+        saved = dict(os.environ)
+        try:  # pydantic-settings reads os.environ; tests pass their own env
+            os.environ.clear()
+            os.environ.update(env)
+            return Settings(**plain)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    except ValidationError as exc:
+        raise _config_error(exc, file, prefix="", known=Settings.model_fields) from None
+
+
+def _checks(
+    tables: Mapping[str, Mapping[str, Any]], ctx: LoadContext
+) -> tuple[dict[str, type[CheckKind]], dict[str, CheckConfig]]:
+    kinds: dict[str, type[CheckKind]] = {}
+    checks: dict[str, CheckConfig] = {}
+    defaults = ctx.settings.defaults
+    for name, table in tables.items():
+        kind = _kind_of("checks", name, table, ctx.file)
+        merged = {"interval": defaults.interval, "timeout": defaults.timeout, **table}
+        try:
+            config = kind.Config.model_validate(merged)
+        except ValidationError as exc:
+            raise _config_error(exc, ctx.file, prefix=f"checks.{name}", known=kind.Config.model_fields) from None
+        known = kind.known_metrics(config)
+        for level in ("warning", "critical"):
+            rules = getattr(config, level)
+            for bad in unknown_metrics(rules, known):
+                index = rules.index(bad)
+                raise ConfigError(
+                    f"metric {bad.metric!r} is never produced by {kind.type} checks "
+                    f"(known: {', '.join(sorted(known)) or 'none'})",
+                    file=ctx.file, key=f"checks.{name}.{level}[{index}]",
+                )
+        kinds[name], checks[name] = kind, config
+    return kinds, checks
+
+
+def _kind_of(table: str, name: str, body: Mapping[str, Any], file: str) -> type[CheckKind]:
+    kind_name = body.get("type")
+    if kind_name is None:
+        known = ", ".join(sorted(registry.available()))
+        raise ConfigError(f"missing key 'type' (one of: {known})", file=file, key=f"{table}.{name}")
+    if not isinstance(kind_name, str):
+        raise ConfigError(f"'type' must be a string, got {kind_name!r}", file=file, key=f"{table}.{name}.type")
+    try:
+        return registry.load(kind_name)
+    except registry.UnknownKind as exc:
+        raise ConfigError(str(exc), file=file, key=f"{table}.{name}.type") from None
+    except Exception as exc:  # a broken plugin is the user's config problem, not a traceback
+        raise ConfigError(
+            f"check type {kind_name!r} could not be loaded: {type(exc).__name__}: {exc}",
+            file=file, key=f"{table}.{name}.type",
+        ) from None
+
+
+def _validate_named(table: str, name: str, body: Mapping[str, Any], ctx: LoadContext) -> Any:
+    try:
+        return _table_validator(table)(name, body, ctx)
+    except ValidationError as exc:
+        raise _config_error(exc, ctx.file, prefix=f"{table}.{name}") from None
+    except ValueError as exc:
+        raise ConfigError(str(exc), file=ctx.file, key=f"{table}.{name}") from None
+
+
+def _cross_check(kind: type[CheckKind], name: str, config: CheckConfig, ctx: LoadContext) -> None:
+    try:
+        kind.validate_config(config, ctx.document)
+    except ValueError as exc:
+        key, _, message = str(exc).partition(": ")
+        if not message:
+            key, message = "", key
+        raise ConfigError(message, file=ctx.file, key=_join(f"checks.{name}", key)) from None
+
+
+def _as_tables(value: Any, table: str, file: str) -> dict[str, Mapping[str, Any]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"must be a table of [{table}.NAME] tables", file=file, key=table)
+    for name, body in value.items():
+        if not _NAME.match(name):
+            raise ConfigError(
+                "invalid name (use letters, digits, '-', '_' and '.')", file=file, key=f"{table}.{name}"
+            )
+        if not isinstance(body, dict):
+            raise ConfigError(
+                f"must be a table ([{table}.{name}]), got {type(body).__name__}", file=file, key=f"{table}.{name}"
+            )
+    return value
+
+
+def _refuse_literal_passwords(document: Mapping[str, Any], file: str) -> None:
+    """A password written in the file ends up in git; it must come from the environment."""
+    for name, body in (document.get("checks") or {}).items():
+        url = body.get("url") if isinstance(body, dict) else None
+        if isinstance(url, str) and url.startswith(("redis://", "rediss://", "unix://")):
+            masked = scrub_url(url)
+            if masked != url and "${" not in url.split("@", 1)[0]:
+                raise ConfigError(
+                    "put the Redis password in an environment variable "
+                    "(url = \"redis://:${REDIS_PASSWORD}@host:6379\"), not in the file",
+                    file=file, key=f"checks.{name}.url",
+                )
+
+
+def _collect_secrets(redactor: Redactor, *groups: Mapping[str, Any]) -> None:
+    from pydantic import SecretStr
+
+    def walk(value: Any) -> None:
+        if isinstance(value, SecretStr):
+            redactor.add(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            for item in value.__dict__.values():
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    for group in groups:
+        walk(group)
+
+
+def _config_error(exc: ValidationError, file: str, *, prefix: str,
+                  known: Mapping[str, Any] | None = None) -> ConfigError:
+    lines = describe_errors(exc, prefix=prefix, known=known)
+    key, message = lines[0]
+    more = len(lines) - 1
+    if more:
+        message += f" (and {more} more: run 'watchdog config validate')"
+    error = ConfigError(message, file=file, key=key or None)
+    error.all = [ConfigError(m, file=file, key=k or None) for k, m in lines]  # type: ignore[attr-defined]
+    return error
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix and key else prefix or key

@@ -1,0 +1,62 @@
+"""Durations as people write them: ``500ms``, ``30s``, ``5m``, ``1h``, ``1d``, ``1h30m``.
+
+The one place durations are parsed and formatted; everything else calls this.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+HINT = "use 500ms, 30s, 5m, 1h, 1d"
+
+
+def parse_duration(value: str | int | float) -> float:
+    """Seconds in ``value``; a bare number is seconds. Raises ValueError with a hint."""
+    if isinstance(value, bool):
+        raise ValueError(f"invalid duration {value!r} ({HINT})")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"invalid duration {value!r}: must not be negative")
+        return float(value)
+    text = str(value).strip().lower().replace(" ", "")
+    if not text:
+        raise ValueError(f"invalid duration {value!r} ({HINT})")
+    try:
+        return _parse_number(text)
+    except ValueError:
+        pass
+    pos, total = 0, 0.0
+    for match in _PART.finditer(text):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    if pos != len(text):
+        raise ValueError(f"invalid duration {value!r} ({HINT})")
+    return total
+
+
+def _parse_number(text: str) -> float:
+    number = float(text)
+    if number < 0 or number != number:
+        raise ValueError(text)
+    return number
+
+
+def format_duration(seconds: float) -> str:
+    """A short human form: ``850ms``, ``42s``, ``5m``, ``1h30m``, ``2d3h``."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    whole = int(round(seconds))
+    if whole < 60:
+        return f"{seconds:.0f}s" if seconds >= 10 else f"{seconds:.1f}s".replace(".0s", "s")
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, whole = divmod(whole, size)
+        if count:
+            out.append(f"{count}{unit}")
+        if len(out) == 2:
+            break
+    return "".join(out)

@@ -1,0 +1,165 @@
+"""The contract every check kind implements, built-in or third-party.
+
+A kind is one class with a typed ``Config`` model and ``async measure()``
+returning a ``Measurement``. ``run()`` - defined here, once - wraps it in the
+one exception boundary and the one timeout, and judges the metrics against the
+thresholds into a ``Result``. So a kind measures; it never decides WARNING or
+CRITICAL itself and never formats for a terminal.
+
+    class PingCheck(CheckKind):
+        type = "ping"
+        Config = PingConfig                  # subclass of CheckConfig
+        METRICS = frozenset({"rtt_ms"})
+
+        async def measure(self) -> Measurement:
+            ...
+            return Measurement({"rtt_ms": 3.2}, summary="reply in 3.2 ms")
+
+Register it under the entry-point group ``watchdog.checks``:
+``ping = "mypkg.ping:PingCheck"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from watchdog.durations import format_duration
+from watchdog.errors import CheckError
+from watchdog.model import Measurement, Result
+from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.status import Status, worst
+from watchdog.thresholds import judge
+from watchdog.types import PositiveDuration, ThresholdExpr
+
+
+class CheckConfig(BaseModel):
+    """Keys every check accepts; a kind's own model adds its keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    description: str = ""
+    enabled: bool = True
+    interval: PositiveDuration = 30.0
+    timeout: PositiveDuration = 10.0
+    warning: list[ThresholdExpr] = Field(default_factory=list)
+    critical: list[ThresholdExpr] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    #: alert policy overrides (after, recover_after, repeat, runbook, channels...)
+    alert: dict[str, Any] = Field(default_factory=dict)
+
+
+class CheckKind:
+    """Base class of check kinds. Subclasses set ``type``, ``Config``, ``METRICS``."""
+
+    type: ClassVar[str] = ""
+    Config: ClassVar[type[CheckConfig]] = CheckConfig
+    METRICS: ClassVar[frozenset[str]] = frozenset()
+    #: the metric reports chart and summarise for this kind
+    MAIN_METRIC: ClassVar[str | None] = None
+
+    def __init__(self, name: str, config: CheckConfig, context: CheckContext) -> None:
+        self.name = name
+        self.config = config
+        self.context = context
+
+    @classmethod
+    def known_metrics(cls, config: CheckConfig) -> frozenset[str]:
+        """Every metric this check can produce with this config (thresholds are checked against it)."""
+        return cls.METRICS
+
+    @classmethod
+    def validate_config(cls, config: CheckConfig, document: Mapping[str, Any]) -> None:
+        """Cross-table checks (a ``source`` that must exist...). Raise ValueError(key, msg)."""
+
+    async def measure(self) -> Measurement:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def run(self) -> Result:
+        """Measure within the timeout, turn failures into a status, judge, redact."""
+        started, t0 = time.time(), time.perf_counter()
+        redact = self.context.redactor
+        try:
+            measurement = await asyncio.wait_for(self.measure(), self.config.timeout)
+        except CheckError as exc:
+            failed = Measurement(exc.metrics, summary=str(exc), evidence=exc.evidence, status=Status.CRITICAL)
+            return self._judged(failed, started, t0, thresholds=False)
+        except TimeoutError:
+            reason = f"no answer within {format_duration(self.config.timeout)} (timed out)"
+            return self._result(Status.CRITICAL, reason, started, t0)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the one boundary: a broken check is UNKNOWN, never a crash
+            reason = f"check failed to run: {type(exc).__name__}: {exc}"
+            return self._result(Status.UNKNOWN, redact(reason), started, t0)
+        return self._judged(measurement, started, t0)
+
+    def _judged(self, m: Measurement, started: float, t0: float, *, thresholds: bool = True) -> Result:
+        verdict = judge(m.metrics, self.config.warning, self.config.critical) if thresholds else judge({})
+        status = worst([verdict.status, m.status or Status.OK])
+        summary = " - ".join(p for p in (verdict.reason, m.summary) if p)
+        redact = self.context.redactor
+        return Result(
+            check=self.name,
+            kind=self.type,
+            status=status,
+            summary=redact(summary),
+            metrics=dict(m.metrics),
+            evidence=redact.lines(m.evidence),
+            labels={k: redact(v) for k, v in m.labels.items()},
+            started=started,
+            duration_s=time.perf_counter() - t0,
+            tags=tuple(self.config.tags),
+        )
+
+    def _result(self, status: Status, summary: str, started: float, t0: float) -> Result:
+        return Result(
+            check=self.name,
+            kind=self.type,
+            status=status,
+            summary=summary,
+            started=started,
+            duration_s=time.perf_counter() - t0,
+            tags=tuple(self.config.tags),
+        )
+
+
+class CheckContext:
+    """What checks share within one process: the redactor, the HTTP client, log sources.
+
+    Passed in, never global, so tests inject their own parts. Expensive members
+    are created on first use and closed by ``aclose()``.
+    """
+
+    def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10) -> None:
+        self.redactor = redactor
+        self.max_http_in_flight = max_http_in_flight
+        self._http: Any = None
+        self._closers: list[Any] = []
+
+    @property
+    def http(self) -> Any:
+        """The shared ``HttpTransport`` (one httpx client, bounded requests in flight)."""
+        if self._http is None:
+            from watchdog.http import HttpTransport
+
+            self._http = HttpTransport(max_in_flight=self.max_http_in_flight)
+            self.on_close(self._http.aclose)
+        return self._http
+
+    def on_close(self, closer: Any) -> None:
+        """Register an async callable run by ``aclose()`` (last registered, first closed)."""
+        self._closers.append(closer)
+
+    async def aclose(self) -> None:
+        while self._closers:
+            closer = self._closers.pop()
+            try:
+                await closer()
+            except Exception:  # closing must never hide the results already printed
+                pass

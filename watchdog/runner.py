@@ -1,0 +1,64 @@
+"""Running checks once: the one path ``watchdog check`` and the daemon share.
+
+Concurrency is capped; each check's timeout starts when it gets its slot, so a
+hung target costs one slot for its timeout while the rest go on. The exception
+boundary and the judging live in ``CheckKind.run``; this module only orders,
+bounds and reports progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+
+from watchdog.config import Config
+from watchdog.errors import UsageError
+from watchdog.kinds import CheckContext, CheckKind
+from watchdog.model import Result
+
+ResultCallback = Callable[[Result], None]
+
+
+def select(config: Config, names: Sequence[str] = (), tags: Sequence[str] = ()) -> list[str]:
+    """The check names to run: named ones, or every enabled one, filtered by tag."""
+    unknown = [n for n in names if n not in config.checks]
+    if unknown:
+        have = ", ".join(sorted(config.checks)) or "none"
+        raise UsageError(f"no check named {unknown[0]!r} in {config.path} (checks: {have})")
+    chosen = list(names) or [n for n, c in config.checks.items() if c.enabled]
+    if tags:
+        chosen = [n for n in chosen if set(tags) & set(config.checks[n].tags)]
+        if not chosen:
+            raise UsageError(f"no check has tag {', '.join(tags)!r} in {config.path}")
+    return chosen
+
+
+def build(config: Config, names: Iterable[str], context: CheckContext) -> list[CheckKind]:
+    """Instantiate the kind of each named check with its validated config."""
+    return [config.kinds[name](name, config.checks[name], context) for name in names]
+
+
+def context_for(config: Config) -> CheckContext:
+    return CheckContext(redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight)
+
+
+async def run_checks(
+    checks: Sequence[CheckKind],
+    *,
+    max_concurrency: int = 32,
+    on_start: Callable[[CheckKind], None] | None = None,
+    on_result: ResultCallback | None = None,
+) -> list[Result]:
+    """Run every check once, at most ``max_concurrency`` at a time; results in input order."""
+    slots = asyncio.Semaphore(max_concurrency)
+
+    async def one(check: CheckKind) -> Result:
+        async with slots:
+            if on_start:
+                on_start(check)
+            result = await check.run()
+        if on_result:
+            on_result(result)
+        return result
+
+    return list(await asyncio.gather(*(one(c) for c in checks)))

@@ -1,0 +1,1 @@
+"""History store: results, alert states, the outbox, silences, events, windows."""
