@@ -139,6 +139,10 @@ class CheckContext:
     def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10) -> None:
         self.redactor = redactor
         self.max_http_in_flight = max_http_in_flight
+        #: one-off runs (`watchdog check`): read log sources for this long instead of each check's window
+        self.log_window: float | None = None
+        #: one-off runs: the name of a source to read from standard input instead of its command/file
+        self.stdin_source: str | None = None
         self._http: Any = None
         self._closers: list[Any] = []
 
