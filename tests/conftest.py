@@ -2,4 +2,6 @@
 
 pytest_plugins = [
     "tests.support.http_service",
+    "tests.support.redis_server",
+    "tests.support.cli",
 ]

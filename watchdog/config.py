@@ -317,7 +317,8 @@ def _as_tables(value: Any, table: str, file: str) -> dict[str, Mapping[str, Any]
 
 def _refuse_literal_passwords(document: Mapping[str, Any], file: str) -> None:
     """A password written in the file ends up in git; it must come from the environment."""
-    for name, body in (document.get("checks") or {}).items():
+    checks = document.get("checks")
+    for name, body in (checks.items() if isinstance(checks, dict) else ()):
         url = body.get("url") if isinstance(body, dict) else None
         if isinstance(url, str) and url.startswith(("redis://", "rediss://", "unix://")):
             masked = scrub_url(url)

@@ -20,6 +20,7 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import errno
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -192,11 +193,14 @@ def map_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> CheckError
     """httpx's exceptions as the project's probe errors, with the host named."""
     host = _host(url)
     text = _root_cause(exc)
+    errno_ = _errno(exc)
     if isinstance(exc, httpx.TimeoutException):
         return ProbeTimeout(f"no answer from {host} within {_secs(timeout)} ({type(exc).__name__})")
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper() or "TLS" in text.upper():
         return ProbeTLSError(f"TLS failed for {host}: {text}")
     if isinstance(exc, httpx.ConnectError):
+        if errno_ == errno.ECONNREFUSED:
+            return ProbeConnectError(f"connection refused by {host}")
         if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return ProbeConnectError(f"DNS lookup failed for {host}: {text}")
         if "refused" in text.lower():
@@ -211,15 +215,30 @@ def map_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> CheckError
     return ProbeConnectError(f"request to {host} failed: {type(exc).__name__}: {text}")
 
 
+def _errno(exc: BaseException) -> int | None:
+    """The errno of the first OSError in the exception chain (111 = refused)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return seen.errno
+        if isinstance(seen, OSError) and "Connect call failed" in str(seen):
+            return errno.ECONNREFUSED  # asyncio's message for a refused connect on loopback
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _root_cause(exc: BaseException) -> str:
-    seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        nxt = seen.__cause__ or seen.__context__
-        if nxt is None or nxt is seen:
+    """The first non-empty message along ``__cause__`` (httpx re-raises httpcore's with ``from``)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
             break
-        seen = nxt
-    text = str(seen) or str(exc) or type(seen).__name__
-    return text.replace("[Errno 111] ", "").replace("[Errno -2] ", "")
+        if str(seen):
+            return str(seen).replace("[Errno 111] ", "").replace("[Errno -2] ", "")
+        seen = seen.__cause__
+    return type(exc).__name__
 
 
 def _host(url: str) -> str:

@@ -37,6 +37,9 @@ from watchdog.thresholds import judge
 from watchdog.types import PositiveDuration, ThresholdExpr
 
 
+BACKSTOP_GRACE_S = 0.25
+
+
 class CheckConfig(BaseModel):
     """Keys every check accepts; a kind's own model adds its keys."""
 
@@ -85,7 +88,9 @@ class CheckKind:
         started, t0 = time.time(), time.perf_counter()
         redact = self.context.redactor
         try:
-            measurement = await asyncio.wait_for(self.measure(), self.config.timeout)
+            # A backstop: kinds time their own I/O with the same timeout and say which
+            # target hung; this grace lets their message win the race.
+            measurement = await asyncio.wait_for(self.measure(), self.config.timeout + BACKSTOP_GRACE_S)
         except CheckError as exc:
             failed = Measurement(exc.metrics, summary=str(exc), evidence=exc.evidence, status=Status.CRITICAL)
             return self._judged(failed, started, t0, thresholds=False)

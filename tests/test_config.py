@@ -1,0 +1,120 @@
+"""Loading the config: interpolation, env overrides, and one-line errors naming the key."""
+
+import pytest
+
+from watchdog.config import from_document, load
+from watchdog.errors import ConfigError
+
+HEALTH = '[checks.health]\ntype = "http"\nurl = "http://127.0.0.1:1/health"\n'
+
+BAD_CONFIGS = [
+    ('[checks.health]\ntype = "http"\nurl = "http://127.0.0.1:1/"\ninterval = "fast"\n',
+     "checks.health.interval: invalid duration 'fast' (use 500ms, 30s, 5m, 1h, 1d)"),
+    (HEALTH + 'timeout = "0s"\n', "checks.health.timeout: invalid duration '0s': must be more than zero"),
+    (HEALTH + 'critical = ["response_ms >> 5"]\n', "checks.health.critical[0]: invalid threshold 'response_ms >> 5'"),
+    (HEALTH + 'warning = ["heap_mb > 5"]\n', "checks.health.warning[0]: metric 'heap_mb' is never produced by http checks"),
+    (HEALTH + 'expect_status = ["2yy"]\n', "checks.health.expect_status: invalid status '2yy'"),
+    (HEALTH + 'expect_body = "(unclosed"\n', "checks.health.expect_body: invalid regular expression '(unclosed'"),
+    (HEALTH + 'timout = "5s"\n', "checks.health.timout: unknown key"),
+    (HEALTH + 'samples = "many"\n', "checks.health.samples: unknown key"),
+    ('[checks.health]\nurl = "http://x/"\n', "checks.health: missing key 'type' (one of:"),
+    ('[checks.health]\ntype = "carrier-pigeon"\n', "checks.health.type: unknown check type 'carrier-pigeon'"),
+    ('[checks.health]\ntype = "http"\n', "checks.health.url: required key is missing"),
+    ('[checks.health]\ntype = "http"\nurl = "ftp://x/"\n', "checks.health.url: must be an http:// or https:// URL"),
+    ('[checks.health]\ntype = "http"\nurl = "${NOPE_NOT_SET}/health"\n',
+     "checks.health.url: environment variable NOPE_NOT_SET is not set"),
+    ('[checks]\nhealth = 3\n', "checks.health: must be a table ([checks.health]), got int"),
+    ('[checks."bad name!"]\ntype = "http"\n', "checks.bad name!: invalid name"),
+    ('[defaults]\ninterval = "soon"\n', "defaults.interval: invalid duration 'soon'"),
+    ('[defaults]\nmax_concurrency = 0\n', "defaults.max_concurrency: input should be greater than or equal to 1, got 0"),
+    ('[defaultz]\n', "defaultz: unknown key (did you mean 'defaults'?)"),
+    ('checks = [1, 2]\n', "checks: must be a table of [checks.NAME] tables"),
+    ('[checks.health\n', "invalid TOML: "),
+    ('[checks.r]\ntype = "http"\nurl = "http://127.0.0.1:1/"\nmetrics = { response_ms = "x" }\n',
+     "checks.r.metrics: metric name 'response_ms' is already a built-in http metric"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_CONFIGS)
+def test_bad_config_is_one_line_naming_the_key(write_config, run_cli, text, message):
+    path = write_config(text)
+    for args, code in ((("check", "-c", path), 3), (("config", "validate", "-c", path), 2)):
+        outcome = run_cli(*args)
+        assert outcome.code == code
+        assert "Traceback" not in outcome.err
+        first = outcome.err.splitlines()[0]
+        assert first.startswith(f"watchdog: {path}: ")
+        assert message in first
+
+
+def test_missing_file_names_it(run_cli, tmp_path):
+    outcome = run_cli("check", "-c", str(tmp_path / "nope.toml"))
+    assert (outcome.code, outcome.err.strip()) == (3, f"watchdog: {tmp_path / 'nope.toml'}: config file not found (from -c)")
+
+
+def test_no_config_anywhere_says_where_it_looked(run_cli, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WATCHDOG_CONFIG", raising=False)
+    outcome = run_cli("config", "validate")
+    assert outcome.code == 2
+    assert "no config file found (looked for ./watchdog.toml, /etc/watchdog/watchdog.toml)" in outcome.err
+
+
+def test_config_env_variable_is_used(run_cli, write_config, monkeypatch):
+    monkeypatch.setenv("WATCHDOG_CONFIG", write_config(HEALTH))
+    assert run_cli("config", "validate").code == 0
+
+
+def test_interpolation_with_defaults_and_escapes():
+    doc = {"checks": {"h": {"type": "http", "url": "${APP:-http://127.0.0.1:9}/health", "description": "costs $$5"}}}
+    cfg = from_document(doc, env={})
+    assert cfg.checks["h"].url == "http://127.0.0.1:9/health"
+    assert cfg.checks["h"].description == "costs $5"
+
+
+def test_defaults_fill_every_check_and_checks_override():
+    doc = {"defaults": {"interval": "1m", "timeout": "3s"},
+           "checks": {"a": {"type": "http", "url": "http://127.0.0.1:9/"},
+                      "b": {"type": "http", "url": "http://127.0.0.1:9/", "timeout": "500ms"}}}
+    cfg = from_document(doc, env={})
+    assert (cfg.checks["a"].interval, cfg.checks["a"].timeout, cfg.checks["b"].timeout) == (60, 3, 0.5)
+
+
+def test_environment_overrides_top_level_settings():
+    cfg = from_document({"state_dir": "/from/file", "defaults": {"timeout": "9s"}},
+                        env={"WATCHDOG_STATE_DIR": "/from/env", "WATCHDOG_DEFAULTS__TIMEOUT": "2s"})
+    assert str(cfg.settings.state_dir) == "/from/env"
+    assert cfg.settings.defaults.timeout == 2
+
+
+def test_secret_variables_are_registered_for_redaction():
+    doc = {"checks": {"h": {"type": "http", "url": "http://127.0.0.1:9/",
+                            "headers": {"Authorization": "Bearer ${HEALTH_TOKEN}"}}}}
+    cfg = from_document(doc, env={"HEALTH_TOKEN": "tok-abc-123456"})
+    assert cfg.redactor("sent Bearer tok-abc-123456") == "sent Bearer ***"
+
+
+def test_literal_redis_password_in_the_file_is_refused():
+    with pytest.raises(ConfigError, match=r"checks.r.url: put the Redis password in an environment variable"):
+        from_document({"checks": {"r": {"type": "redis", "url": "redis://:hunter2@127.0.0.1:6379"}}}, env={})
+
+
+def test_example_config_validates(run_cli):
+    outcome = run_cli("config", "validate", "-c", "config.example.toml")
+    assert outcome.code == 0, outcome.err
+    assert outcome.out.startswith("config.example.toml: OK - ")
+
+
+def test_config_show_masks_secrets(run_cli, write_config, monkeypatch):
+    monkeypatch.setenv("HEALTH_TOKEN", "tok-abc-123456")
+    path = write_config(HEALTH + 'headers = { Authorization = "Bearer ${HEALTH_TOKEN}" }\n')
+    outcome = run_cli("config", "show", "-c", path)
+    assert outcome.code == 0
+    assert "tok-abc-123456" not in outcome.out
+    assert 'Authorization = "Bearer ***"' in outcome.out
+    assert 'interval = "30s"' in outcome.out
+
+
+def test_load_reads_a_file(write_config):
+    cfg = load(write_config(HEALTH))
+    assert list(cfg.checks) == ["health"]

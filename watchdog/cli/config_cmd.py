@@ -1,0 +1,98 @@
+"""``watchdog config validate`` and ``watchdog config show``.
+
+``validate`` exits 0 when the file is valid and 2 with one line per problem
+otherwise. ``show`` prints the effective configuration (defaults filled in,
+environment interpolated) with every secret replaced by ``***``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from watchdog.cli.common import ConfigOption, fail
+
+app = typer.Typer(help="Validate or show the configuration.", no_args_is_help=True)
+
+
+class ShowFormat(str, enum.Enum):
+    toml = "toml"
+    json = "json"
+
+
+@app.command("validate")
+def validate(config: ConfigOption = None) -> None:
+    """Check the config file; exit 0 if valid, 2 with one line per problem."""
+    from watchdog.config import load
+    from watchdog.errors import ConfigError, WatchdogError
+
+    try:
+        cfg = load(config)
+    except ConfigError as err:
+        for line in getattr(err, "all", None) or [err]:
+            print(f"watchdog: {line}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except WatchdogError as err:
+        fail(str(err), 2)
+    problems = _extra_problems(cfg)
+    if problems:
+        for line in problems:
+            print(f"watchdog: {cfg.path}: {line}", file=sys.stderr)
+        raise typer.Exit(2)
+    print(f"{cfg.path}: OK - {_describe(cfg)}")
+
+
+@app.command("show")
+def show(
+    config: ConfigOption = None,
+    output: Annotated[ShowFormat, typer.Option("--format", "-f", help="toml or json.")] = ShowFormat.toml,
+) -> None:
+    """Print the effective configuration, secrets shown as ***."""
+    from watchdog import tomlout
+    from watchdog.cli.common import load_config
+
+    cfg = load_config(config, exit_code=2)
+    document = effective(cfg)
+    print(json.dumps(document, indent=2, ensure_ascii=False) if output is ShowFormat.json else tomlout.dumps(document))
+
+
+def effective(cfg: Any) -> dict[str, Any]:
+    """The validated config as plain data, every string passed through the redactor."""
+    document: dict[str, Any] = cfg.settings.model_dump(mode="json")
+    document["checks"] = {n: c.model_dump(mode="json", by_alias=True) for n, c in cfg.checks.items()}
+    for table, models in cfg.tables.items():
+        document[table] = {n: _dump(m) for n, m in models.items()}
+    return _masked(document, cfg.redactor)
+
+
+def _dump(model: Any) -> Any:
+    return model.model_dump(mode="json", by_alias=True) if hasattr(model, "model_dump") else model
+
+
+def _masked(value: Any, redact: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _masked(v, redact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, redact) for v in value]
+    if isinstance(value, str):
+        return "***" if set(value) == {"*"} else redact(value)
+    return value
+
+
+def _describe(cfg: Any) -> str:
+    parts = [f"{len(cfg.checks)} checks ({', '.join(cfg.checks) or 'none'})"]
+    parts += [f"{len(models)} {table}" for table, models in cfg.tables.items() if models]
+    return ", ".join(parts)
+
+
+def _extra_problems(cfg: Any) -> list[str]:
+    """Problems found across tables after validation (a runbook that does not exist...)."""
+    try:
+        from watchdog.runbooks import missing_runbooks
+    except ImportError:
+        return []
+    return [f"{key}: no runbook named {name!r} in the runbooks directory" for key, name in missing_runbooks(cfg)]

@@ -1,0 +1,90 @@
+"""The root ``watchdog`` app: mounts the command groups and owns the error boundary.
+
+``main()`` runs click in non-standalone mode so that every error ends as one
+line on stderr with a documented exit code: usage errors exit 3 for ``check``
+and ``probe`` (the Nagios convention: UNKNOWN) and 2 elsewhere; a
+``WatchdogError`` exits with its own code; an unexpected exception is reported
+in one line as a bug (exit 3), with the traceback only under WATCHDOG_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from watchdog import __version__
+from watchdog.cli import check as check_cmd
+from watchdog.cli import config_cmd
+
+app = typer.Typer(
+    name="watchdog",
+    help="Watch a production web service: checks, alerts, checkpoint reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("check")(check_cmd.check)
+app.command("probe")(check_cmd.probe)
+app.add_typer(config_cmd.app, name="config")
+
+#: commands whose argument errors exit 3 (UNKNOWN) so Nagios/cron read them right
+NAGIOS_COMMANDS = {"check", "probe"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"watchdog {__version__} (ops-watchdog)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Watch a production web service: checks, alerts, checkpoint reports."""
+
+
+def _click_exceptions():  # type: ignore[no-untyped-def]
+    """Typer >= 0.2x vendors click as ``typer._click``; older releases depend on click."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+def main(argv: list[str] | None = None) -> None:
+    from watchdog.errors import WatchdogError
+
+    click_exceptions = _click_exceptions()
+
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = command.main(args=args, prog_name="watchdog", standalone_mode=False)
+    except click_exceptions.UsageError as err:
+        name = err.ctx.info_name if err.ctx else ""
+        code = 3 if name in NAGIOS_COMMANDS else 2
+        if not err.format_message().strip():  # no arguments: the help was printed already
+            sys.exit(code)
+        hint = f" (see 'watchdog {name} --help')" if name and name != "watchdog" else " (see 'watchdog --help')"
+        print(f"watchdog: {err.format_message()}{hint}", file=sys.stderr)
+    except (getattr(click_exceptions, "Abort", typer.Abort), typer.Abort):
+        print("watchdog: interrupted", file=sys.stderr)
+        code = 130
+    except WatchdogError as err:
+        print(f"watchdog: {err}", file=sys.stderr)
+        code = err.exit_code
+    except KeyboardInterrupt:
+        print("watchdog: interrupted", file=sys.stderr)
+        code = 130
+    except Exception as err:  # a bug: one line, the traceback only on request
+        if os.environ.get("WATCHDOG_DEBUG"):
+            raise
+        print(f"watchdog: internal error: {type(err).__name__}: {err} (set WATCHDOG_DEBUG=1 for the traceback; "
+              "please report it)", file=sys.stderr)
+        code = 3
+    sys.exit(code if isinstance(code, int) else 0)
