@@ -58,6 +58,17 @@ class Defaults(BaseModel):
     alert: dict[str, Any] = Field(default_factory=dict)
 
 
+class RunbookSettings(BaseModel):
+    """``[runbooks]``: where runbooks live and how alerts link to them (issue 5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: directory of NAME.md files, relative to the config file (default: runbooks/ beside it)
+    dir: Path | None = None
+    #: link in alerts: "{name}" is replaced, else the name is appended
+    base_url: str = ""
+
+
 class Settings(BaseSettings):
     """Top-level settings; ``WATCHDOG_*`` environment variables override the file."""
 
@@ -67,6 +78,7 @@ class Settings(BaseSettings):
 
     state_dir: Path = Field(default_factory=default_state_dir)
     defaults: Defaults = Field(default_factory=Defaults)
+    runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
 
     @classmethod
     def settings_customise_sources(
