@@ -45,6 +45,8 @@ class HttpConfig(CheckConfig):
     expect_json: dict[str, Any] = Field(default_factory=dict)
     expect_body: str | None = None
     metrics: dict[str, str] = Field(default_factory=dict)
+    #: label name -> dot path: text values kept with the result (``version`` changing marks a deploy)
+    labels: dict[str, str] = Field(default_factory=dict)
     max_body_bytes: int = Field(default=1 << 20, ge=1, le=64 << 20)
     #: put the body (JSON flattened to `path = value` lines) in the evidence even when OK
     show_body: bool = False
@@ -127,16 +129,18 @@ class HttpCheck(CheckKind):
             raise ProbeResponseError(
                 f"body does not match /{c.expect_body}/ ({described})", metrics=metrics, evidence=_snippet(reply.body)
             )
-        if c.expect_json or c.metrics:
+        labels: dict[str, str] = {}
+        if c.expect_json or c.metrics or c.labels:
             document = parse_json_body(reply.body, reply.truncated, c.max_body_bytes, metrics)
             failures = json_failures(document, c.expect_json)
             captured, missing = capture_metrics(document, c.metrics)
             metrics.update(captured)
+            labels = capture_labels(document, c.labels)
             if failures or missing:
                 raise ProbeResponseError("; ".join([*failures, *missing]) + f" ({described})",
                                          metrics=metrics, evidence=_snippet(reply.body))
         evidence = body_lines(reply.body) if c.show_body else ()
-        return Measurement(metrics=metrics, summary=described, evidence=evidence)
+        return Measurement(metrics=metrics, summary=described, evidence=evidence, labels=labels)
 
 
 def describe_reply(status: int, reason: str, metrics: Mapping[str, float]) -> str:
@@ -228,6 +232,16 @@ def capture_metrics(document: Any, paths: Mapping[str, str]) -> tuple[dict[str, 
         else:
             captured[name] = number
     return captured, problems
+
+
+def capture_labels(document: Any, paths: Mapping[str, str]) -> dict[str, str]:
+    """Text read by dot path (absent paths are simply left out)."""
+    out = {}
+    for name, path in paths.items():
+        found, value = lookup(document, path)
+        if found and value is not None:
+            out[name] = value if isinstance(value, str) else json.dumps(value)
+    return out
 
 
 def to_number(value: Any) -> float | None:

@@ -29,11 +29,12 @@ HEALTH_METRICS = {"uptime_s": "uptime", "ws_connections": "websocket.activeConne
 
 async def test_healthy_endpoint_is_ok_with_metrics_from_the_body(http_service):
     r = await run_one({"url": f"{http_service.url}/health", "expect_json": {"status": "healthy"},
-                       "metrics": HEALTH_METRICS, "critical": ["ws_connections < 1"]})
+                       "metrics": HEALTH_METRICS, "labels": {"version": "version"}, "critical": ["ws_connections < 1"]})
     assert r.status is Status.OK
     assert (r.metrics["uptime_s"], r.metrics["ws_connections"], r.metrics["heap_used_mb"]) == (3600, 12, 81.5)
     assert r.metrics["status_code"] == 200 and r.metrics["response_ms"] > 0
     assert r.summary.startswith("HTTP 200 OK in ")
+    assert r.labels == {"version": "1.0.0"}
 
 
 async def test_503_is_critical_and_keeps_the_response_time(http_service):
