@@ -1,0 +1,330 @@
+"""The embedded default store: one SQLite file, ``state_dir/watchdog.sqlite3``.
+
+Safe with two processes (the daemon writing, ``watchdog status`` or
+``watchdog silence add`` reading and writing from a shell): WAL mode, so
+readers never wait for the writer; a busy timeout, so a second writer waits
+its turn instead of failing; and every write is one short ``BEGIN IMMEDIATE``
+transaction (taking the write lock up front, so two writers never deadlock
+upgrading a read). ``record_many`` writes a whole batch of results and their
+rollups in one transaction.
+
+Intervals are half-open, ``since <= ts < until``, so adjacent report segments
+never count a result twice. Any SQLite failure becomes a one-line
+``StoreError`` naming the file.
+
+Retention: ``prune(before)`` deletes results, events, finished (delivered or
+permanently failed) notifications and expired silences older than ``before``.
+Rollups are ~1/6 the rows of results at a 10 s interval and are what reports
+over weeks read, so they are kept longer: until ``rollups_before``, by default
+``before`` minus ``ROLLUP_EXTRA_S`` (90 days). Pending notifications are never
+pruned: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from watchdog.errors import StoreError
+from watchdog.model import Result
+from watchdog.store import sqlite_rows as rows
+from watchdog.store.base import Event, Notification, Rollup, Silence, StoredResult, WindowState
+from watchdog.store.rollup import accumulate, clean_metrics, minute_of, to_rollup
+from watchdog.store.schema import FILENAME, connect
+
+ROLLUP_EXTRA_S = 90 * 86400.0
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
+    """Turn any SQLite failure into a one-line StoreError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class SqliteStore:
+    """``Store`` on SQLite; open with ``SqliteStore(state_dir)`` or ``open_store(state_dir)``."""
+
+    def __init__(self, state_dir: str | Path) -> None:
+        self.path = Path(state_dir) / FILENAME
+        self._conn = connect(Path(state_dir))
+        self._lock = threading.RLock()
+        self._ids: dict[str, tuple[int, str | None]] = {}  # check name -> (id, main metric)
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # results and history ---------------------------------------------------------------
+
+    def record(self, result: Result, *, main_metric: str | None = None) -> None:
+        self.record_many([result], main_metrics={result.check: main_metric} if main_metric else None)
+
+    @_guarded
+    def record_many(self, results: Sequence[Result], *, main_metrics: Mapping[str, str] | None = None) -> None:
+        if not results:
+            return
+        main_metrics = main_metrics or {}
+        with self._write() as cur:
+            batch = []
+            for r in results:
+                check_id, main = self._check_id(cur, r.check, main_metrics.get(r.check), r.started)
+                batch.append((check_id, r, clean_metrics(r.metrics), main))
+            cur.executemany(rows.INSERT_RESULT, [rows.result_row(cid, r, m, main) for cid, r, m, main in batch])
+            self._merge_rollups(cur, batch)
+
+    def _check_id(self, cur: sqlite3.Cursor, name: str, main: str | None, ts: float) -> tuple[int, str | None]:
+        known = self._ids.get(name)
+        if known is None:
+            cur.execute("INSERT OR IGNORE INTO checks (name, main_metric, main_since) VALUES (?, ?, ?)",
+                        (name, main, ts if main else None))
+            row = cur.execute("SELECT id, main_metric FROM checks WHERE name = ?", (name,)).fetchone()
+            known = self._ids[name] = (row[0], row[1])
+        if main and main != known[1]:
+            cur.execute("UPDATE checks SET main_metric = ?, main_since = ? WHERE id = ?", (main, ts, known[0]))
+            known = self._ids[name] = (known[0], main)
+        return known
+
+    def _merge_rollups(self, cur: sqlite3.Cursor, batch: list[tuple[int, Result, dict[str, float], Any]]) -> None:
+        groups: dict[tuple[int, float], list[tuple[Result, dict[str, float]]]] = {}
+        for check_id, r, metrics, _ in batch:
+            groups.setdefault((check_id, minute_of(r.started)), []).append((r, metrics))
+        out = []
+        for (check_id, minute), items in groups.items():
+            found = cur.execute(rows.SELECT_ROLLUP_ACC, (check_id, minute)).fetchone()
+            acc = rows.acc_from_row(found)
+            for r, metrics in items:
+                accumulate(acc, r.status, metrics, r.started)
+            out.append(rows.rollup_row(check_id, minute, acc))
+        cur.executemany(rows.UPSERT_ROLLUP, out)
+
+    def _check_info(self, check: str) -> tuple[int, str | None, float | None] | None:
+        found = self._read("SELECT id, main_metric, main_since FROM checks WHERE name = ?", (check,))
+        return found[0] if found else None
+
+    @_guarded
+    def results(self, check: str, since: float, until: float) -> Iterator[StoredResult]:
+        info = self._check_info(check)
+        if info is None:
+            return iter(())
+        found = self._read(rows.SELECT_RESULTS + " WHERE check_id = ? AND ts >= ? AND ts < ? ORDER BY ts",
+                           (info[0], since, until))
+        return (rows.stored_result(check, row) for row in found)
+
+    @_guarded
+    def latest(self, check: str | None = None) -> dict[str, StoredResult]:
+        if check is None:
+            names = self._read("SELECT id, name FROM checks ORDER BY name")
+        else:
+            names = self._read("SELECT id, name FROM checks WHERE name = ?", (check,))
+        out: dict[str, StoredResult] = {}
+        for check_id, name in names:
+            found = self._read(rows.SELECT_RESULTS + " WHERE check_id = ? ORDER BY ts DESC LIMIT 1", (check_id,))
+            if found:
+                out[name] = rows.stored_result(name, found[0])
+        return out
+
+    @_guarded
+    def series(self, check: str, metric: str, since: float, until: float) -> list[tuple[float, float]]:
+        info = self._check_info(check)
+        if info is None:
+            return []
+        check_id, main, main_since = info
+        if metric != main or main_since is None:
+            return self._json_series(check_id, metric, since, until)
+        older = self._json_series(check_id, metric, since, min(until, main_since)) if since < main_since else []
+        return older + self._read(
+            "SELECT ts, main_value FROM results WHERE check_id = ? AND ts >= ? AND ts < ?"
+            " AND main_value IS NOT NULL ORDER BY ts",
+            (check_id, max(since, main_since), until),
+        )
+
+    def _json_series(self, check_id: int, metric: str, since: float, until: float) -> list[tuple[float, float]]:
+        found = self._read(
+            "SELECT ts, metrics FROM results WHERE check_id = ? AND ts >= ? AND ts < ? ORDER BY ts",
+            (check_id, since, until),
+        )
+        out = []
+        for ts, text in found:
+            value = json.loads(text).get(metric)
+            if value is not None:
+                out.append((ts, value))
+        return out
+
+    @_guarded
+    def rollups(self, check: str, since: float, until: float) -> list[Rollup]:
+        info = self._check_info(check)
+        if info is None:
+            return []
+        found = self._read(
+            "SELECT minute, ok, warning, critical, unknown, metrics FROM rollups"
+            " WHERE check_id = ? AND minute >= ? AND minute < ? ORDER BY minute",
+            (info[0], since, until),
+        )
+        return [to_rollup(check, row[0], rows.acc_from_row(row[1:])) for row in found]
+
+    @_guarded
+    def checks(self) -> list[str]:
+        return [name for (name,) in self._read("SELECT name FROM checks ORDER BY name")]
+
+    # events -----------------------------------------------------------------------------
+
+    @_guarded
+    def add_event(self, event: Event) -> None:
+        with self._write() as cur:
+            cur.execute(rows.INSERT_EVENT, rows.event_row(event))
+
+    @_guarded
+    def events(self, since: float, until: float, kinds: Sequence[str] = ()) -> list[Event]:
+        sql, params = rows.SELECT_EVENTS + " WHERE ts >= ? AND ts < ?", [since, until]
+        if kinds:
+            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            params.extend(kinds)
+        return [rows.event(row) for row in self._read(sql + " ORDER BY ts, id", params)]
+
+    # alert policy state -----------------------------------------------------------------
+
+    @_guarded
+    def load_alert_state(self, check: str) -> dict[str, Any] | None:
+        found = self._read("SELECT state FROM alert_state WHERE check_name = ?", (check,))
+        return json.loads(found[0][0]) if found else None
+
+    @_guarded
+    def save_alert_state(self, check: str, state: Mapping[str, Any]) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO alert_state (check_name, state, updated) VALUES (?, ?, ?)",
+                        (check, json.dumps(dict(state), separators=(",", ":")), time.time()))
+
+    # outbox -----------------------------------------------------------------------------
+
+    @_guarded
+    def enqueue(self, notification: Notification) -> bool:
+        with self._write() as cur:
+            cur.execute(rows.INSERT_NOTIFICATION, rows.notification_row(notification))
+            return cur.rowcount == 1
+
+    @_guarded
+    def due(self, now: float, limit: int = 100) -> list[Notification]:
+        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE state = 'pending' AND next_attempt <= ?"
+                           " ORDER BY created, id LIMIT ?", (now, limit))
+        return [rows.notification(row) for row in found]
+
+    @_guarded
+    def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None:
+        with self._write() as cur:
+            cur.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
+                        " thread = COALESCE(?, thread) WHERE id = ?", (at, thread, notification_id))
+
+    @_guarded
+    def mark_attempt(self, notification_id: str, *, error: str, next_attempt: float, permanent: bool) -> None:
+        with self._write() as cur:
+            cur.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,"
+                        " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
+                        (error, next_attempt, permanent, notification_id))
+
+    @_guarded
+    def notifications(self, since: float, until: float) -> list[Notification]:
+        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE created >= ? AND created < ? ORDER BY created, id",
+                           (since, until))
+        return [rows.notification(row) for row in found]
+
+    @_guarded
+    def thread_of(self, channel: str, check: str, episode: str) -> str | None:
+        found = self._read("SELECT thread FROM outbox WHERE channel = ? AND check_name = ? AND episode = ?"
+                           " AND thread IS NOT NULL ORDER BY created, id LIMIT 1", (channel, check, episode))
+        return found[0][0] if found else None
+
+    @_guarded
+    def pending_count(self) -> int:
+        return int(self._read("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0])
+
+    # silences ---------------------------------------------------------------------------
+
+    @_guarded
+    def add_silence(self, silence: Silence) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO silences (id, check_name, starts, ends, reason, created_by)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", rows.silence_row(silence))
+
+    @_guarded
+    def silences(self, now: float | None = None) -> list[Silence]:
+        sql = "SELECT id, check_name, starts, ends, reason, created_by FROM silences"
+        if now is None:
+            return [Silence(*row) for row in self._read(sql + " ORDER BY starts, id")]
+        return [Silence(*row) for row in self._read(sql + " WHERE starts <= ? AND ends > ? ORDER BY starts, id",
+                                                    (now, now))]
+
+    @_guarded
+    def remove_silence(self, silence_id: str) -> bool:
+        with self._write() as cur:
+            cur.execute("DELETE FROM silences WHERE id = ?", (silence_id,))
+            return cur.rowcount > 0
+
+    # monitoring windows -----------------------------------------------------------------
+
+    @_guarded
+    def save_window(self, window: WindowState) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO windows (name, closed, state) VALUES (?, ?, ?)",
+                        (window.name, int(window.closed), rows.window_json(window)))
+
+    @_guarded
+    def windows(self, include_closed: bool = False) -> list[WindowState]:
+        sql = "SELECT state FROM windows" + ("" if include_closed else " WHERE closed = 0")
+        return [rows.window(text) for (text,) in self._read(sql + " ORDER BY name")]
+
+    # housekeeping -----------------------------------------------------------------------
+
+    @_guarded
+    def prune(self, before: float, *, rollups_before: float | None = None) -> int:
+        """Delete history older than ``before`` (rollups older than ``rollups_before``); rows deleted."""
+        keep_rollups = before - ROLLUP_EXTRA_S if rollups_before is None else rollups_before
+        deleted = 0
+        with self._write() as cur:
+            for (check_id,) in cur.execute("SELECT id FROM checks").fetchall():
+                # per check, so the (check_id, ts) index finds the rows: no full scan, no extra index
+                deleted += cur.execute("DELETE FROM results WHERE check_id = ? AND ts < ?",
+                                       (check_id, before)).rowcount
+                deleted += cur.execute("DELETE FROM rollups WHERE check_id = ? AND minute < ?",
+                                       (check_id, minute_of(keep_rollups))).rowcount
+            for sql in ("DELETE FROM events WHERE ts < ?",
+                        "DELETE FROM outbox WHERE state != 'pending' AND created < ?",
+                        "DELETE FROM silences WHERE ends < ?"):
+                deleted += cur.execute(sql, (before,)).rowcount
+        return deleted
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
