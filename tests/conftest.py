@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.support.http_service",
+    "tests.support.receiver",
     "tests.support.redis_server",
     "tests.support.cli",
 ]

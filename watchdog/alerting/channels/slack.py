@@ -1,0 +1,214 @@
+"""Slack: an incoming webhook, or a bot token posting with ``chat.postMessage`` in threads.
+
+The message is built by pure functions (``slack_body``), tested against exact
+JSON: an attachment coloured by severity holding Block Kit blocks (title,
+summary, key metrics, evidence, runbook, start time, notification id).
+
+Everything that came from a check (summary, evidence, labels) is escaped per
+Slack's rules (``&`` ``<`` ``>`` as entities) so ``<!channel>`` or ``<@U123>``
+in a log line shows as text, and bare ``@here`` / ``@channel`` / ``@everyone``
+get a zero-width space so they cannot ping either.
+
+Transport: slack-sdk's synchronous ``WebhookClient`` / ``WebClient`` (urllib)
+run in a worker thread. Its asyncio clients need aiohttp, an extra dependency
+for one request at a time; the thread costs nothing here. slack-sdk's own
+retry handlers are switched off: the outbox owns retries. Bot mode sends
+follow-ups (reminders, resolves) into the thread of the episode's first
+message (``Delivery.thread`` = its ``ts``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import socket
+import urllib.error
+from collections.abc import Mapping
+from typing import Any
+
+from watchdog.alerting.channels.base import BaseChannel, Delivery, TransportError, http_error
+from watchdog.alerting.config import SlackConfig
+from watchdog.alerting.message import Message, human_time
+from watchdog.durations import format_duration
+from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.status import Status
+from watchdog.store.base import Notification
+from watchdog.thresholds import format_number
+
+COLORS = {Status.OK: "#2EB67D", Status.WARNING: "#FFA500", Status.CRITICAL: "#FF0000", Status.UNKNOWN: "#808080"}
+EVENT_COLORS = {"resolved": "#2EB67D", "flapping": "#9B59B6", "test": "#439FE0"}
+EMOJI = {Status.OK: ":white_check_mark:", Status.WARNING: ":warning:",
+         Status.CRITICAL: ":rotating_light:", Status.UNKNOWN: ":grey_question:"}
+EVENT_EMOJI = {"resolved": ":white_check_mark:", "flapping": ":repeat:", "test": ":test_tube:"}
+#: chat.postMessage errors that a later retry can fix; every other error is permanent
+TRANSIENT_API_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                                  "request_timeout", "team_added_to_org"})
+_PINGS = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+_ZWSP = "\u200b"
+_SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
+_QUIET = logging.Logger("watchdog.slack_sdk", level=logging.CRITICAL + 1)  # it logs URLs at debug
+
+
+def slack_escape(text: str) -> str:
+    """Make text safe for Slack: entities for ``& < >``, no bare @here/@channel/@everyone."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _PINGS.sub(lambda m: f"@{_ZWSP}{m.group(1)}", text)
+
+
+def slack_body(message: Message, notification_id: str) -> dict[str, Any]:
+    """The JSON for an incoming webhook (and the base of a chat.postMessage)."""
+    title = f"{_emoji(message)} {slack_escape(message.title)}"
+    return {
+        "text": _clip(f"{title}: {slack_escape(message.summary)}", 300),
+        "attachments": [{"color": _color(message), "blocks": _blocks(message, notification_id, title)}],
+    }
+
+
+def post_body(message: Message, notification_id: str, channel: str, thread: str | None) -> dict[str, Any]:
+    """The JSON for chat.postMessage: the same content, a channel, maybe a thread."""
+    body = {"channel": channel, **slack_body(message, notification_id), "unfurl_links": False}
+    if thread:
+        body["thread_ts"] = thread
+    return body
+
+
+def _blocks(message: Message, notification_id: str, title: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _clip(title, 150), "emoji": True}},
+        _section(slack_escape(message.summary) or "_no summary_"),
+    ]
+    if message.note:
+        blocks.append(_section(f"_{slack_escape(message.note)}_"))
+    if message.metrics:
+        blocks.append({"type": "section", "fields": [
+            {"type": "mrkdwn", "text": f"*{slack_escape(name)}*\n{format_number(value)}"}
+            for name, value in message.metrics
+        ]})
+    if message.evidence:
+        lines = "\n".join(slack_escape(line).replace("```", "`\u200b``") for line in message.evidence)
+        blocks.append(_section(f"```{_clip(lines, _SECTION_LIMIT - 6)}```"))
+    if message.runbook is not None:
+        blocks.append(_section(_runbook(message)))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _context(message, notification_id)}]})
+    return blocks
+
+
+def _runbook(message: Message) -> str:
+    rb = message.runbook
+    assert rb is not None
+    label = slack_escape(rb.title)
+    head = f"*Runbook:* <{rb.url}|{label.replace('|', '¦')}>" if rb.url else f"*Runbook:* {label}"
+    steps = [f"{i}. {slack_escape(step)}" for i, step in enumerate(rb.steps[:3], start=1)]
+    return _clip("\n".join([head, *steps]), _SECTION_LIMIT)
+
+
+def _context(message: Message, notification_id: str) -> str:
+    when = human_time(message.started)
+    # Slack shows <!date> in the reader's own time zone; the text after | is the fallback.
+    started = f"<!date^{int(message.started)}^{{date_short_pretty}} {{time_secs}}|{when}>"
+    return f"Started {started} · check `{slack_escape(message.check)}` · id `{notification_id}`"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, _SECTION_LIMIT)}}
+
+
+def _color(message: Message) -> str:
+    return EVENT_COLORS.get(message.event) or COLORS[message.severity]
+
+
+def _emoji(message: Message) -> str:
+    return EVENT_EMOJI.get(message.event) or EMOJI[message.severity]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SlackChannel(BaseChannel):
+    """Posts to Slack; in bot mode, follow-ups go into the first message's thread."""
+
+    type = "slack"
+    config: SlackConfig
+
+    def __init__(self, name: str, config: SlackConfig, redactor: Redactor = NULL_REDACTOR) -> None:
+        super().__init__(name, config, redactor)
+        self.uses_threads = config.token is not None  # incoming webhooks cannot reply in a thread
+        self._client: Any = None
+
+    async def send(self, notification: Notification) -> Delivery:
+        message = self.message_of(notification)
+        headers = {"X-Watchdog-Notification-Id": notification.id}
+        if self.config.webhook_url is not None:
+            await asyncio.to_thread(self._post_webhook, slack_body(message, notification.id), headers)
+            return Delivery()
+        assert self.config.channel is not None
+        body = post_body(message, notification.id, self.config.channel, notification.thread)
+        ts = await asyncio.to_thread(self._post_message, body, headers)
+        return Delivery(thread=notification.thread or ts)
+
+    def _post_webhook(self, body: dict[str, Any], headers: dict[str, str]) -> None:
+        from slack_sdk.webhook import WebhookClient
+
+        assert self.config.webhook_url is not None
+        if self._client is None:
+            self._client = WebhookClient(self.config.webhook_url.get_secret_value(), timeout=self.config.timeout,
+                                         logger=_QUIET, retry_handlers=[])
+        try:
+            response = self._client.send_dict(body, headers=headers)
+        except (urllib.error.URLError, OSError) as exc:
+            raise _network_error(exc, self.config.timeout) from None
+        if not 200 <= response.status_code < 300:
+            raise http_error(response.status_code, "", str(response.body or ""),
+                             retry_after=_header(response.headers, "Retry-After"), who="Slack")
+
+    def _post_message(self, body: dict[str, Any], headers: dict[str, str]) -> str | None:
+        from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError
+
+        assert self.config.token is not None
+        if self._client is None:
+            self._client = WebClient(token=self.config.token.get_secret_value(), base_url=self.config.api_url,
+                                     timeout=self.config.timeout,  # type: ignore[arg-type]
+                                     logger=_QUIET, retry_handlers=[])
+        try:
+            response = self._client.api_call("chat.postMessage", json=body, headers=headers)
+        except SlackApiError as exc:
+            raise _api_error(exc.response) from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise _network_error(exc, self.config.timeout) from None
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+
+def _api_error(response: Any) -> TransportError:
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = response.data if isinstance(getattr(response, "data", None), dict) else {}
+    error = str(data.get("error") or "unknown_error")
+    retry_after = _header(getattr(response, "headers", {}) or {}, "Retry-After")
+    if status == 429 or error == "ratelimited":
+        return http_error(429, "", "ratelimited", retry_after=retry_after, who="Slack")
+    if status >= 500 or error in TRANSIENT_API_ERRORS:
+        return TransportError(f"Slack chat.postMessage failed (HTTP {status}): {_short(error)}")
+    return TransportError(f"Slack chat.postMessage refused: {_short(error)}", permanent=True)
+
+
+def _network_error(exc: BaseException, timeout: float) -> TransportError:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
+        return TransportError(f"no answer from Slack within {format_duration(timeout)}")
+    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+    return TransportError(f"cannot reach Slack: {text}")
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value[0] if isinstance(value, list) else str(value)
+    return None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:119] + "…"
