@@ -40,7 +40,8 @@ from watchdog.errors import CheckError, ProbeConnectError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
 from watchdog.redact import scrub_url
-from watchdog.stats import latency_summary
+from checks.http_endpoint import status_allowed, status_ranges
+from watchdog.stats import format_ms, latency_summary
 from watchdog.thresholds import format_number
 from watchdog.types import Duration
 
@@ -61,7 +62,8 @@ class LatencyConfig(CheckConfig):
     method: str = "GET"
     headers: dict[str, str] = Field(default_factory=dict)
     #: statuses that count as a good sample (default: 200-399)
-    expect_status: list[int] | None = None
+    expect_status: list[int | str] | None = None
+    verify_tls: bool = True
     interval_between: Duration = 0.0
 
     @field_validator("url")
@@ -87,10 +89,8 @@ class LatencyConfig(CheckConfig):
 
     @field_validator("expect_status")
     @classmethod
-    def _statuses(cls, value: list[int] | None) -> list[int] | None:
-        for code in value or ():
-            if not 100 <= code <= 599:
-                raise ValueError(f"{code} is not an HTTP status (100-599)")
+    def _statuses(cls, value: list[int | str] | None) -> list[int | str] | None:
+        status_ranges(value or [])  # the http kind's parser: 200, "2xx", "200-299"
         return value
 
     @model_validator(mode="after")
@@ -163,17 +163,18 @@ class LatencyCheck(CheckKind):
     def _http_sampler(self, deadline: float, budget: float) -> Sampler:
         config, http = self.config, self.context.http
         url, host = str(config.url), host_of(str(config.url))
-        good = set(config.expect_status or range(200, 400))
+        expected = config.expect_status or ["200-399"]
 
         async def sample() -> Sample:
             try:
                 async with asyncio.timeout_at(deadline):
-                    reply = await http.request(config.method, url, headers=config.headers, timeout=config.timeout)
+                    reply = await http.request(config.method, url, headers=config.headers, timeout=config.timeout,
+                                               verify=config.verify_tls)
             except TimeoutError:
                 return Sample(error=f"no answer from {host} within {format_duration(budget)}")
             except CheckError as exc:
                 return Sample(error=str(exc))
-            if reply.status_code not in good:
+            if not status_allowed(reply.status_code, expected):
                 return Sample(error=f"HTTP {reply.status_code} {reply.reason} from {host}".rstrip())
             return Sample(ms=reply.timing.metrics().get("response_ms"))
 
@@ -265,14 +266,3 @@ def summarize(metrics: dict[str, float], planned: int, budget: float) -> str:
         count = "1 sample"
     spread = ", ".join(f"{p} {format_ms(metrics[f'{p}_ms'])} ms" for p in ("p50", "p95", "p99"))
     return f"{count}: {spread}, {format_number(round(metrics['error_pct'], 1))}% errors"
-
-
-def format_ms(ms: float) -> str:
-    """Milliseconds as a person reads them: ``51``, ``4.2``, ``0.38`` (2-3 significant digits)."""
-    if math.isnan(ms):
-        return "?"
-    if ms >= 10:
-        return f"{ms:.0f}"
-    if ms >= 1:
-        return f"{ms:.1f}"
-    return f"{ms:.2f}"

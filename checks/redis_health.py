@@ -35,13 +35,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import Field, field_validator
 
-from checks.latency_probe import format_ms
 from watchdog.durations import format_duration
 from watchdog.errors import CheckError, ProbeConnectError, ProbeResponseError, ProbeTimeout
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
 from watchdog.redact import MASK, scrub_url
-from watchdog.stats import percentile
+from watchdog.stats import format_ms, percentile
 from watchdog.thresholds import format_number
 
 SCHEMES = ("redis://", "rediss://", "unix://")

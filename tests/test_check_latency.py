@@ -220,7 +220,7 @@ async def test_tcp_unknown_host_is_critical_dns() -> None:
         ({"url": "http://x/", "method": "FETCH"},
          "checks.lat.method: unknown HTTP method 'FETCH' (one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS)"),
         ({"url": "http://x/", "expect_status": [200, 999]},
-         "checks.lat.expect_status: 999 is not an HTTP status (100-599)"),
+         "checks.lat.expect_status: invalid HTTP status 999 (100-599)"),
         ({"url": "http://x/", "interval_between": "soon"},
          "checks.lat.interval_between: invalid duration 'soon' (use 500ms, 30s, 5m, 1h, 1d)"),
         ({"url": "http://x/", "warning": ["response_ms > 5"]},

@@ -30,3 +30,14 @@ def latency_summary(samples: Iterable[float], prefix: str = "", suffix: str = "_
         f"{prefix}p99{suffix}": percentile(ordered, 99),
         f"{prefix}max{suffix}": float(ordered[-1]),
     }
+
+
+def format_ms(ms: float) -> str:
+    """Milliseconds as a person reads them: ``51``, ``4.2``, ``0.38`` (2-3 significant digits)."""
+    if math.isnan(ms):
+        return "?"
+    if ms >= 10:
+        return f"{ms:.0f}"
+    if ms >= 1:
+        return f"{ms:.1f}"
+    return f"{ms:.2f}"
