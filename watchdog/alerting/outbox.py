@@ -1,0 +1,286 @@
+"""The durable outbox: every notification is written to the store first, then sent.
+
+Nothing is lost and nothing is sent twice on purpose:
+
+* ``enqueue`` writes the ``Notification`` to the store before any send; a
+  daemon killed at any point finds it there on restart (``start()`` sends
+  whatever is pending at once). Ids are stable, so the rare resend of a
+  message whose delivery was not yet written down carries the same id and the
+  receiver can drop it.
+* Per channel, notifications go out one at a time, oldest first, and a
+  check's later notification waits while an earlier one for the same channel
+  is still being retried: a resolve never overtakes its firing, and the Slack
+  thread of an episode exists before its replies.
+* A transient failure (5xx, timeout, connection error, 429) is retried with
+  capped exponential backoff and jitter; a ``Retry-After`` is honoured
+  exactly and pauses the whole channel. After ``give_up_after_s`` the
+  notification fails and goes to the fallback.
+* A permanent failure (404, Slack ``invalid_token``, ``channel_not_found``...)
+  fails the notification, marks the channel broken (kept in memory until the
+  channels are rebuilt, e.g. by a config reload; recorded as a
+  ``channel.broken`` event), and re-enqueues the notification for the
+  channel's ``fallback``, following the chain past broken channels.
+
+Time is injected (``clock``, ``rng``; ``deliver_due(now)``) so tests drive the
+backoff without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from watchdog.alerting.channels.base import Channel, TransportError, attempt
+from watchdog.alerting.message import Message, notification_for
+from watchdog.durations import format_duration
+from watchdog.store.base import Event, Notification, Store
+
+log = logging.getLogger("watchdog.outbox")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Capped exponential backoff with jitter; ``Retry-After`` wins when given."""
+
+    base_s: float = 2.0
+    factor: float = 2.0
+    cap_s: float = 300.0
+    jitter: float = 0.2  # up to this fraction of the delay is taken off at random
+    give_up_after_s: float = 86400.0  # transient errors for this long: fail, use the fallback
+    max_retry_after_s: float = 3600.0
+
+    def delay(self, attempts: int, error: TransportError, rng: Callable[[], float]) -> float:
+        """Seconds to wait after the ``attempts``-th failed attempt."""
+        if error.retry_after is not None:
+            return min(max(error.retry_after, 0.1), self.max_retry_after_s)
+        raw = min(self.cap_s, self.base_s * self.factor ** max(attempts - 1, 0))
+        return raw * (1.0 - self.jitter * rng())
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one pass did with one notification: delivered, retry, or failed."""
+
+    id: str
+    channel: str
+    result: str
+    error: str = ""
+    next_attempt: float | None = None
+
+
+class Outbox:
+    """Sends the store's pending notifications through the channels, durably."""
+
+    def __init__(self, store: Store, channels: Mapping[str, Channel], *, clock: Callable[[], float] = time.time,
+                 policy: RetryPolicy = RetryPolicy(), rng: Callable[[], float] = random.random,
+                 batch: int = 500, idle_poll_s: float = 5.0) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.clock = clock
+        self.policy = policy
+        self.rng = rng
+        self.batch = batch
+        self.idle_poll_s = idle_poll_s
+        self._paused_until: dict[str, float] = {}
+        self._next_wake = math.inf
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    # -- writing ---------------------------------------------------------------------------
+    def enqueue(self, notification: Notification) -> bool:
+        """Write to the store (before any send) and wake the sender; False if the id exists."""
+        fresh = self.store.enqueue(notification)
+        self._wake.set()
+        return fresh
+
+    def submit(self, message: Message, channels: Iterable[str], now: float | None = None) -> list[Notification]:
+        """One notification per named channel whose ``min_severity`` the message meets."""
+        now = self.clock() if now is None else now
+        out = []
+        for name in dict.fromkeys(channels):
+            channel = self.channels.get(name)
+            if channel is None:
+                log.warning("no channel named %r: notification for %s not sent", name, message.check)
+                continue
+            if message.event != "test" and not channel.config.accepts(message.routing_severity):
+                continue
+            notification = notification_for(message, name, now)
+            if self.enqueue(notification):
+                out.append(notification)
+        return out
+
+    # -- sending ---------------------------------------------------------------------------
+    async def deliver_due(self, now: float | None = None) -> list[Outcome]:
+        """One pass: send every notification that is due, per channel in order."""
+        fixed = now
+        pending = sorted(self.store.due(math.inf, self.batch), key=lambda n: (n.created, n.id))
+        queues: dict[str, list[Notification]] = {}
+        for notification in pending:
+            queues.setdefault(notification.channel, []).append(notification)
+        self._next_wake = math.inf
+        clock = (lambda: fixed) if fixed is not None else self.clock
+        done = await asyncio.gather(*(self._drain(name, queue, clock) for name, queue in queues.items()))
+        return [outcome for outcomes in done for outcome in outcomes]
+
+    async def _drain(self, name: str, queue: list[Notification], clock: Callable[[], float]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        paused = self._paused_until.get(name, 0.0)
+        if paused > clock():
+            self._later(paused)
+            return outcomes
+        held: set[str] = set()  # checks whose older notification is still waiting
+        for notification in queue:
+            if notification.check in held:
+                continue
+            if notification.next_attempt > clock():
+                held.add(notification.check)
+                self._later(notification.next_attempt)
+                continue
+            outcome = await self._deliver_one(notification, clock)
+            outcomes.append(outcome)
+            if outcome.result == "retry":
+                held.add(notification.check)
+                self._later(outcome.next_attempt or 0.0)
+                if self._paused_until.get(name, 0.0) > clock():
+                    break  # the receiver asked us to slow down
+        return outcomes
+
+    async def _deliver_one(self, notification: Notification, clock: Callable[[], float]) -> Outcome:
+        channel = self.channels.get(notification.channel)
+        if channel is None:
+            return self._fail(notification, f"channel {notification.channel!r} is not configured", clock())
+        if channel.state.broken:
+            return self._fail(notification, f"channel is broken: {channel.state.broken}", clock())
+        notification = self._threaded(channel, notification)
+        result = await attempt(channel, notification, clock=self.clock)
+        now = clock()
+        if result.delivered:
+            thread = result.delivery.thread if result.delivery else None
+            self.store.mark_delivered(notification.id, now, thread=thread)
+            log.debug("delivered %s (%s %s) via %s", notification.id, notification.event,
+                      notification.check, channel.name)
+            return Outcome(notification.id, channel.name, "delivered")
+        error = result.error or TransportError("unknown error")
+        if error.permanent:
+            self._break(channel, notification, str(error), now)
+            return self._fail(notification, str(error), now)
+        if now - notification.created >= self.policy.give_up_after_s:
+            given_up = f"gave up after {notification.attempts + 1} attempts over " \
+                       f"{format_duration(now - notification.created)}: {error}"
+            return self._fail(notification, given_up, now)
+        return self._retry(channel, notification, error, now)
+
+    def _retry(self, channel: Channel, notification: Notification, error: TransportError, now: float) -> Outcome:
+        wait = self.policy.delay(notification.attempts + 1, error, self.rng)
+        self.store.mark_attempt(notification.id, error=str(error), next_attempt=now + wait, permanent=False)
+        channel.state.retried += 1
+        if error.retry_after is not None:
+            self._paused_until[channel.name] = now + wait
+        log.warning("%s to %s failed, retry in %s: %s", notification.event, channel.name,
+                    format_duration(wait), error)
+        return Outcome(notification.id, channel.name, "retry", str(error), now + wait)
+
+    def _fail(self, notification: Notification, reason: str, now: float) -> Outcome:
+        self.store.mark_attempt(notification.id, error=reason, next_attempt=now, permanent=True)
+        channel = self.channels.get(notification.channel)
+        if channel is not None:
+            channel.state.failed += 1
+        fallback = self._fallback(notification, reason, now)
+        log.error("%s for %s not delivered to %s: %s%s", notification.event, notification.check,
+                  notification.channel, reason, f" (sent to {fallback} instead)" if fallback else "")
+        return Outcome(notification.id, notification.channel, "failed", reason)
+
+    def _break(self, channel: Channel, notification: Notification, reason: str, now: float) -> None:
+        if channel.state.broken:
+            return
+        channel.state.broken, channel.state.broken_at = reason, now
+        self.store.add_event(Event(
+            "channel.broken", now, check=notification.check, message=f"channel {channel.name} is broken: {reason}",
+            data={"channel": channel.name, "type": channel.type, "notification": notification.id,
+                  "fallback": channel.config.fallback},
+        ))
+
+    def _fallback(self, notification: Notification, reason: str, now: float) -> str | None:
+        target = self._fallback_target(notification.channel)
+        if target is None:
+            return None
+        message = Message.from_payload(notification.payload)
+        note = f"sent to {target} because channel {notification.channel} failed: {reason}"
+        self.enqueue(notification_for(replace(message, note=note), target, now))
+        return target
+
+    def _fallback_target(self, name: str) -> str | None:
+        seen = {name}
+        current = self.channels[name].config.fallback if name in self.channels else None
+        while current is not None and current in self.channels and current not in seen:
+            if not self.channels[current].state.broken:
+                return current
+            seen.add(current)
+            current = self.channels[current].config.fallback
+        return None
+
+    def _threaded(self, channel: Channel, notification: Notification) -> Notification:
+        if notification.thread or not getattr(channel, "uses_threads", False):
+            return notification
+        episode = str(notification.payload.get("episode", ""))
+        thread = self.store.thread_of(notification.channel, notification.check, episode)
+        return replace(notification, thread=thread) if thread else notification
+
+    def _later(self, when: float) -> None:
+        self._next_wake = min(self._next_wake, when)
+
+    # -- the long-lived loop ---------------------------------------------------------------
+    async def start(self) -> None:
+        """Send what is pending now (left by a previous run) and keep sending."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self.run(), name="watchdog-outbox")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """One last pass within ``grace`` seconds, then close the channels; pending stays stored."""
+        if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except asyncio.TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            self._task = None
+        for channel in self.channels.values():
+            with contextlib.suppress(Exception):
+                await channel.aclose()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.deliver_due()
+            except Exception as exc:  # a store hiccup must not end delivery; say it and go on
+                log.error("outbox pass failed: %s: %s", type(exc).__name__, exc)
+                self._next_wake = self.clock() + self.idle_poll_s
+            if self._stopping:
+                return
+            delay = min(max(self._next_wake - self.clock(), 0.01), self.idle_poll_s)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    # -- what it knows ---------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """Per channel: counts, last error, last send duration, broken; and the pending count."""
+        channels = {
+            name: {"type": ch.type, "sent": ch.state.sent, "retried": ch.state.retried, "failed": ch.state.failed,
+                   "last_error": ch.state.last_error, "last_duration_s": ch.state.last_duration_s,
+                   "last_success_at": ch.state.last_success_at, "broken": ch.state.broken or None}
+            for name, ch in self.channels.items()
+        }
+        return {"pending": self.store.pending_count(), "channels": channels}
