@@ -1,0 +1,151 @@
+"""What the five log check kinds share: the ``source`` key, regex keys, the read, the source's health.
+
+A log check registers its patterns and its state with the ``LogHub`` when it is
+built, so all patterns of a source are matched in one pass. ``run()`` first lets
+the hub read (one-off: for ``--log-window`` or the check's window, outside the
+check's own ``timeout``; live: nothing to wait for), then the usual ``run()``
+calls ``measure()``, which snapshots the state and never blocks.
+
+A source that could not deliver a single line (no such program, unreadable
+file) makes the check CRITICAL with the reason; a source that was restarted
+says so at the end of the summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator
+
+from watchdog.durations import format_duration
+from watchdog.errors import CheckError
+from watchdog.kinds import CheckConfig, CheckKind, CheckContext
+from watchdog.logs.config import source_names
+from watchdog.logs.hub import Handler, ReadView
+from watchdog.logs.matcher import PatternSpec
+from watchdog.model import Measurement, Result
+from watchdog.thresholds import format_number
+from watchdog.types import PositiveDuration
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_regex)]
+
+
+class LogCheckConfig(CheckConfig):
+    """Keys of every log check (each kind adds its window: ``window``, or ``within``)."""
+
+    source: str
+    #: match a JSON field's value (``field = "level"``) instead of the whole line
+    field: str | None = None
+
+
+class WindowedConfig(LogCheckConfig):
+    #: the sliding window judged by the daemon, and how long a one-off run reads
+    window: PositiveDuration = 60.0
+
+
+class LogCheck(CheckKind):
+    """Base of the log kinds: registers with the hub, waits for the read, reports the source."""
+
+    Config: ClassVar[type[CheckConfig]] = LogCheckConfig
+    config: LogCheckConfig
+
+    def __init__(self, name: str, config: CheckConfig, context: CheckContext) -> None:
+        super().__init__(name, config, context)
+        self._view: ReadView | None = None
+        self.setup()
+        context.logs.register(
+            name, self.config.source, window=self.read_window, patterns=self.patterns(),
+            on_lines=self.on_lines, on_begin=self.on_begin,
+        )
+
+    # -- what a kind provides ------------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Create the state the handlers feed."""
+
+    def patterns(self) -> list[tuple[PatternSpec, Handler]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    on_lines: Any = None  # (time, line count) per block, for kinds that count all lines
+    on_begin: Any = None  # (time) when the source starts being read
+
+    def judge_view(self, view: ReadView) -> Measurement:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def read_window(self) -> float:
+        return float(getattr(self.config, "window"))
+
+    def spec(self, regex: str) -> PatternSpec:
+        return PatternSpec(regex, self.config.field)
+
+    # -- the shared parts ----------------------------------------------------------------------
+
+    @classmethod
+    def validate_config(cls, config: CheckConfig, document: Mapping[str, Any]) -> None:
+        names = source_names(document)
+        source = getattr(config, "source", None)
+        if source not in names:
+            raise ValueError(f"source: no source named {source!r} (sources: {', '.join(names) or 'none'})")
+
+    async def run(self) -> Result:
+        try:
+            self._view = await self.context.logs.collect(self.name)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # judged in measure(), inside run()'s boundary
+            self._view = None
+            self._read_error = f"reading source {self.config.source!r} failed: {type(exc).__name__}: {exc}"
+        return await super().run()
+
+    async def measure(self) -> Measurement:
+        view = self._view
+        if view is None:
+            raise CheckError(getattr(self, "_read_error", "the source was not read"))
+        if view.error and view.status.lines == 0:
+            raise CheckError(f"source {self.config.source!r}: {view.error}")
+        measured = self.judge_view(view)
+        note = source_note(view)
+        if not note:
+            return measured
+        summary = f"{measured.summary}; {note}" if measured.summary else note
+        return Measurement(measured.metrics, summary, measured.evidence, measured.labels, measured.status)
+
+    def span(self, view: ReadView) -> str:
+        """``in 5m`` (live, the window) or ``in a 42s read`` (one-off)."""
+        if view.final:
+            return f"in {self.context_read(view)}"
+        return f"in {format_duration(self.read_window)}"
+
+    def context_read(self, view: ReadView) -> str:
+        lines = view.status.lines
+        return f"{lines} line{'s' if lines != 1 else ''} read"
+
+
+def source_note(view: ReadView) -> str:
+    """``source railway restarted 2 times (exited with status 1: ...)``, or ``""`` when healthy."""
+    status = view.status
+    if status.failing:
+        return f"source {status.name} failing: {status.last_error or 'no output'}"
+    if status.restarts:
+        times = "time" if status.restarts == 1 else "times"
+        return f"source {status.name} restarted {status.restarts} {times} (last: {status.last_error})"
+    if view.error:
+        return f"source {status.name}: {view.error}"
+    return ""
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{format_number(round(value, 3))}%"

@@ -1,0 +1,80 @@
+"""``log-match``: any line matching the pattern is a result at the configured severity.
+
+    [checks.app-alerts]
+    type = "log-match"
+    source = "railway"
+    match = '🚨 ALERT: (?P<what>.*)'
+    severity = "critical"
+
+The first matching lines (redacted by ``run()``) are the evidence, the named
+groups of the first one become labels. The daemon also gets every match as it
+is read: ``hub.subscribe(name, callback, min_interval=...)`` and
+``check.result_for(match)`` turn one line into one Result.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from checks.log_base import LogCheck, Regex, WindowedConfig
+from watchdog.kinds import CheckConfig
+from watchdog.logs.hub import Handler, LogMatch, ReadView
+from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.windows import Matches, MatchState
+from watchdog.model import Measurement, Result
+from watchdog.status import Status
+
+_SEVERITY = {"warning": Status.WARNING, "critical": Status.CRITICAL}
+
+
+class LogMatchConfig(WindowedConfig):
+    match: Regex
+    severity: Literal["warning", "critical"] = "critical"
+    #: matching lines kept as evidence per result
+    evidence: int = Field(default=5, ge=1, le=50)
+
+
+class LogMatchCheck(LogCheck):
+    type: ClassVar[str] = "log-match"
+    Config: ClassVar[type[CheckConfig]] = LogMatchConfig
+    METRICS: ClassVar[frozenset[str]] = frozenset({"matches"})
+    MAIN_METRIC: ClassVar[str | None] = "matches"
+    config: LogMatchConfig
+
+    def setup(self) -> None:
+        self.state = MatchState(keep=self.config.evidence)
+
+    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
+        return [(self.spec(self.config.match), self._hit)]
+
+    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
+        self.state.hit(line, found.groupdict())
+
+    def judge_view(self, view: ReadView) -> Measurement:
+        seen = self.state.take()
+        span = f"in {view.status.lines} lines read" if view.final else "since the last run"
+        if not seen.count:
+            return Measurement({"matches": 0}, f"no line matched {span}")
+        return self._measurement(seen, span)
+
+    def _measurement(self, seen: Matches, span: str) -> Measurement:
+        plural = "line" if seen.count == 1 else "lines"
+        first = ", ".join(f"{k}={v}" for k, v in seen.labels.items()) or _cut(seen.evidence[0])
+        summary = f"{seen.count} matching {plural} {span} (first: {first})"
+        return Measurement({"matches": seen.count}, summary, seen.evidence, seen.labels,
+                           _SEVERITY[self.config.severity])
+
+    def result_for(self, match: LogMatch) -> Result:
+        """One Result for one matching line (the daemon's per-match alert), redacted like run()'s."""
+        seen = Matches(1, (match.line,), dict(match.groups))
+        more = f", {match.suppressed} more suppressed" if match.suppressed else ""
+        measurement = self._measurement(seen, f"in source {match.source}{more}")
+        return self._judged(measurement, match.time, time.perf_counter())
+
+
+def _cut(line: str, width: int = 120) -> str:
+    return line if len(line) <= width else line[: width - 3] + "..."

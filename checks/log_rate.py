@@ -1,0 +1,65 @@
+"""``log-rate``: matches in a sliding window; metrics ``count`` and ``per_min``.
+
+    [checks.ws-drops]
+    type = "log-rate"
+    source = "railway"
+    match = 'WebSocket disconnected'
+    window = "1m"
+    critical = ["count > 5"]
+
+Live, ``count`` is the window ending now. A finished one-off read reports its
+busiest window ("was there a minute with more than 5 disconnects?"); a file
+read from its start without ``timestamp_*`` is read in about a second, so its
+busiest window holds every match.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from checks.log_base import LogCheck, Regex, WindowedConfig
+from watchdog.durations import format_duration
+from watchdog.kinds import CheckConfig
+from watchdog.logs.hub import Handler, ReadView
+from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.windows import Evidence, RateState
+from watchdog.model import Measurement
+from watchdog.thresholds import format_number
+
+
+class LogRateConfig(WindowedConfig):
+    match: Regex
+
+
+class LogRateCheck(LogCheck):
+    type: ClassVar[str] = "log-rate"
+    Config: ClassVar[type[CheckConfig]] = LogRateConfig
+    METRICS: ClassVar[frozenset[str]] = frozenset({"count", "per_min"})
+    MAIN_METRIC: ClassVar[str | None] = "count"
+    config: LogRateConfig
+
+    def setup(self) -> None:
+        self.state = RateState(self.config.window)
+        self.evidence = Evidence()
+
+    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
+        return [(self.spec(self.config.match), self._hit)]
+
+    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
+        self.state.hit(t)
+        self.evidence.add(line)
+
+    def judge_view(self, view: ReadView) -> Measurement:
+        counts = self.state.snapshot(view.now, view.final)
+        window = format_duration(self.config.window)
+        noun = "match" if counts.count == 1 else "matches"
+        rate = f"{format_number(round(counts.per_min, 2))}/min"
+        if not view.final:
+            summary = f"{counts.count} {noun} in {window} ({rate})"
+        elif counts.count == counts.all:
+            summary = f"{counts.count} {noun} in {view.status.lines} lines read ({rate} over {window})"
+        else:
+            summary = f"{counts.count} {noun} in the busiest {window} ({counts.all} in {view.status.lines} lines read)"
+        return Measurement({"count": float(counts.count), "per_min": counts.per_min}, summary,
+                           self.evidence.lines(view.final))

@@ -1,0 +1,73 @@
+"""``log-ratio``: matching lines over all lines (or over another pattern's matches) in a window.
+
+    [checks.error-rate]
+    type = "log-ratio"
+    source = "railway"
+    match = '(?i)\\berror\\b|failed'
+    window = "5m"
+    warning = ["ratio_pct > 1"]
+    critical = ["ratio_pct > 5"]
+
+Metrics ``ratio_pct``, ``matches``, ``total``; with ``of = 'REGEX'`` the total
+counts that pattern's matches instead of every line. With no line at all there
+is no ratio (thresholds on ``ratio_pct`` do not trip) and the summary says so.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from checks.log_base import LogCheck, Regex, WindowedConfig, pct
+from watchdog.durations import format_duration
+from watchdog.kinds import CheckConfig
+from watchdog.logs.hub import Handler, ReadView
+from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.windows import Evidence, RatioState
+from watchdog.model import Measurement
+from watchdog.types import PositiveDuration
+
+
+class LogRatioConfig(WindowedConfig):
+    match: Regex
+    #: the denominator: lines matching this (default: every line)
+    of: Regex | None = None
+    window: PositiveDuration = 300.0
+
+
+class LogRatioCheck(LogCheck):
+    type: ClassVar[str] = "log-ratio"
+    Config: ClassVar[type[CheckConfig]] = LogRatioConfig
+    METRICS: ClassVar[frozenset[str]] = frozenset({"ratio_pct", "matches", "total"})
+    MAIN_METRIC: ClassVar[str | None] = "ratio_pct"
+    config: LogRatioConfig
+
+    def setup(self) -> None:
+        self.state = RatioState(self.config.window)
+        self.evidence = Evidence()
+        if self.config.of is None:
+            self.on_lines = self.state.lines
+
+    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
+        wanted = [(self.spec(self.config.match), self._hit)]
+        if self.config.of is not None:
+            wanted.append((self.spec(self.config.of), self._of))
+        return wanted
+
+    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
+        self.state.hit(t)
+        self.evidence.add(line)
+
+    def _of(self, t: float, line: str, found: re.Match[str]) -> None:
+        self.state.lines(t, 1)
+
+    def judge_view(self, view: ReadView) -> Measurement:
+        ratio = self.state.snapshot(view.now, view.final)
+        span = f"in {view.status.lines} lines read" if view.final else f"in {format_duration(self.config.window)}"
+        what = "lines" if self.config.of is None else "lines matching 'of'"
+        metrics = {"matches": float(ratio.matches), "total": float(ratio.total)}
+        if ratio.ratio_pct is None:
+            return Measurement(metrics, f"no {what} {span}")
+        metrics["ratio_pct"] = ratio.ratio_pct
+        summary = f"{pct(ratio.ratio_pct)} of {what} matched ({ratio.matches} of {ratio.total}) {span}"
+        return Measurement(metrics, summary, self.evidence.lines(view.final))
