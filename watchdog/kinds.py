@@ -148,7 +148,10 @@ class CheckContext:
         self.log_window: float | None = None
         #: one-off runs: the name of a source to read from standard input instead of its command/file
         self.stdin_source: str | None = None
+        #: the validated ``[sources.NAME]`` tables (``config.table("sources")``), read by ``logs``
+        self.log_sources: Mapping[str, Any] = {}
         self._http: Any = None
+        self._logs: Any = None
         self._closers: list[Any] = []
 
     @property
@@ -160,6 +163,16 @@ class CheckContext:
             self._http = HttpTransport(max_in_flight=self.max_http_in_flight)
             self.on_close(self._http.aclose)
         return self._http
+
+    @property
+    def logs(self) -> Any:
+        """The shared ``LogHub``: each log source read once, every log check fed in one pass."""
+        if self._logs is None:
+            from watchdog.logs.hub import LogHub
+
+            self._logs = LogHub.for_context(self)
+            self.on_close(self._logs.stop)
+        return self._logs
 
     def on_close(self, closer: Any) -> None:
         """Register an async callable run by ``aclose()`` (last registered, first closed)."""

@@ -19,6 +19,11 @@ BUILTIN: dict[str, str] = {
     "http": "checks.http_endpoint:HttpCheck",
     "redis": "checks.redis_health:RedisCheck",
     "latency": "checks.latency_probe:LatencyCheck",
+    "log-match": "checks.log_match:LogMatchCheck",
+    "log-rate": "checks.log_rate:LogRateCheck",
+    "log-ratio": "checks.log_ratio:LogRatioCheck",
+    "log-absence": "checks.log_absence:LogAbsenceCheck",
+    "log-latency": "checks.log_latency:LogLatencyCheck",
 }
 
 

@@ -39,7 +39,9 @@ def build(config: Config, names: Iterable[str], context: CheckContext) -> list[C
 
 
 def context_for(config: Config) -> CheckContext:
-    return CheckContext(redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight)
+    context = CheckContext(redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight)
+    context.log_sources = config.table("sources")
+    return context
 
 
 async def run_checks(
