@@ -1,0 +1,104 @@
+"""Local channels: ``console`` (rich text on stderr, for development) and ``log``
+(one line per notification through Python ``logging``, for the daemon's own log).
+
+Both render with pure functions (``console_lines``, ``log_line``); check output
+is shown as plain text, never as rich markup, so a ``[bold]`` or ``[link=...]``
+in a log line prints as written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from watchdog.alerting.channels.base import BaseChannel, Delivery
+from watchdog.alerting.config import ConsoleConfig, LogConfig
+from watchdog.alerting.message import Message, human_time
+from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.status import Status
+from watchdog.store.base import Notification
+from watchdog.thresholds import format_number
+
+STYLES = {Status.OK: "green", Status.WARNING: "yellow", Status.CRITICAL: "bold red", Status.UNKNOWN: "magenta"}
+EVENT_STYLES = {"resolved": "bold green", "flapping": "magenta", "test": "cyan"}
+LEVELS = {Status.OK: logging.INFO, Status.WARNING: logging.WARNING,
+          Status.CRITICAL: logging.ERROR, Status.UNKNOWN: logging.ERROR}
+
+
+def console_lines(message: Message, notification_id: str) -> list[str]:
+    """The notification as a few lines of plain text."""
+    lines = [message.title, f"  {message.summary}"]
+    if message.note:
+        lines.append(f"  ({message.note})")
+    if message.metrics:
+        lines.append("  " + "  ".join(f"{n}={format_number(v)}" for n, v in message.metrics))
+    lines += [f"  | {line}" for line in message.evidence]
+    if message.runbook is not None:
+        rb = message.runbook
+        lines.append(f"  runbook: {rb.title}" + (f" <{rb.url}>" if rb.url else ""))
+        lines += [f"    {i}. {step}" for i, step in enumerate(rb.steps[:3], start=1)]
+    lines.append(f"  started {human_time(message.started)} · id {notification_id}")
+    return lines
+
+
+def log_line(message: Message, notification_id: str) -> str:
+    """One line: ``CRITICAL: health: HTTP 503 ... [response_ms=2304] id=wd-...``."""
+    parts = [f"{message.title}: {message.summary}"]
+    if message.metrics:
+        parts.append("[" + " ".join(f"{n}={format_number(v)}" for n, v in message.metrics) + "]")
+    if message.runbook is not None:
+        parts.append(f"runbook={message.runbook.url or message.runbook.name}")
+    parts.append(f"id={notification_id}")
+    return " ".join(" ".join(parts).split("\n"))
+
+
+def log_level(message: Message) -> int:
+    if message.event in ("resolved", "test"):
+        return logging.INFO
+    return LEVELS[message.severity]
+
+
+class ConsoleChannel(BaseChannel):
+    """Prints to the terminal with rich (a console can be injected for tests)."""
+
+    type = "console"
+    config: ConsoleConfig
+
+    def __init__(self, name: str, config: ConsoleConfig, redactor: Redactor = NULL_REDACTOR,
+                 *, console: Any = None) -> None:
+        super().__init__(name, config, redactor)
+        self._console = console
+
+    async def send(self, notification: Notification) -> Delivery:
+        from rich.text import Text
+
+        message = self.message_of(notification)
+        lines = console_lines(message, notification.id)
+        style = EVENT_STYLES.get(message.event) or STYLES[message.severity]
+        text = Text(lines[0], style=style)
+        text.append("\n" + "\n".join(lines[1:]))
+        self._get_console().print(text, soft_wrap=True, highlight=False)
+        return Delivery()
+
+    def _get_console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=sys.stdout if self.config.stream == "stdout" else sys.stderr)
+        return self._console
+
+
+class LogChannel(BaseChannel):
+    """Writes one log record per notification to the configured logger."""
+
+    type = "log"
+    config: LogConfig
+
+    async def send(self, notification: Notification) -> Delivery:
+        message = self.message_of(notification)
+        logging.getLogger(self.config.logger).log(
+            log_level(message), "%s", log_line(message, notification.id),
+            extra={"notification_id": notification.id, "check": message.check, "event": message.event},
+        )
+        return Delivery()

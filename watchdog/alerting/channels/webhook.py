@@ -1,0 +1,211 @@
+"""Webhook: an HTTP POST of a documented, versioned JSON body (or the Alertmanager shape).
+
+Body (``format = "watchdog"``, schema ``watchdog.alert/v1``)::
+
+    {
+      "schema": "watchdog.alert/v1",
+      "id": "wd-5f0c6a1e9b2d4c7f8a3e1b6d",
+      "event": "firing",
+      "severity": "critical",
+      "previous_severity": null,
+      "check": "health",
+      "title": "CRITICAL: health",
+      "summary": "HTTP 503 from https://api.example.com/health",
+      "metrics": {"response_ms": 2304, "status_code": 503},
+      "evidence": ["GET /health -> 503 Service Unavailable", "{\\"status\\": \\"unhealthy\\"}"],
+      "runbook": {
+        "name": "health-endpoint-down",
+        "title": "Health endpoint down",
+        "steps": ["Check the Railway deployment status", "Read the last 100 log lines"],
+        "url": "https://runbooks.example.com/health-endpoint-down"
+      },
+      "started_at": "2024-05-01T12:00:00Z",
+      "episode": "health-1714564800",
+      "sent_at": "2024-05-01T12:01:30Z",
+      "labels": {}
+    }
+
+``event`` is one of firing, escalated, downgraded, reminder, resolved,
+flapping, test. ``severity`` is the alert's level (for ``resolved``, the level
+that ended). ``id`` is stable: a retried or re-sent notification carries the
+same id, so receivers de-duplicate on it. New fields may be added within v1;
+a field is never removed or changed in meaning without a new schema version.
+
+Headers: ``Content-Type: application/json``, ``X-Watchdog-Notification-Id``,
+``X-Watchdog-Event``, the configured ``headers``, and with ``secret`` set
+``X-Watchdog-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
+
+``format = "alertmanager"`` sends Alertmanager's webhook payload (version 4)
+instead, so receivers written for Alertmanager work unchanged.
+
+A 2xx answer is delivered; 5xx, 408, 425 and 429 (honouring ``Retry-After``)
+are retried by the outbox; any other status is permanent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+from watchdog import __version__
+from watchdog.alerting.channels.base import BaseChannel, Delivery, TransportError, http_error
+from watchdog.alerting.config import WebhookConfig
+from watchdog.alerting.message import Message, iso
+from watchdog.durations import format_duration
+from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.store.base import Notification
+from watchdog.thresholds import format_number
+
+SCHEMA = "watchdog.alert/v1"
+ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's "not ended"
+
+
+def webhook_body(notification_id: str, message: Message, sent_at: float) -> dict[str, Any]:
+    """The ``watchdog.alert/v1`` body."""
+    rb = message.runbook
+    return {
+        "schema": SCHEMA,
+        "id": notification_id,
+        "event": message.event,
+        "severity": message.severity.name.lower(),
+        "previous_severity": message.previous.name.lower() if message.previous else None,
+        "check": message.check,
+        "title": message.title,
+        "summary": message.summary,
+        "metrics": {name: _number(value) for name, value in message.metrics},
+        "evidence": list(message.evidence),
+        "runbook": None if rb is None else {"name": rb.name, "title": rb.title, "steps": list(rb.steps),
+                                            "url": rb.url},
+        "started_at": iso(message.started),
+        "episode": message.episode,
+        "sent_at": iso(sent_at),
+        "labels": dict(message.labels),
+    }
+
+
+def alertmanager_body(notification_id: str, message: Message, receiver: str) -> dict[str, Any]:
+    """Alertmanager's webhook payload (version 4) holding one alert."""
+    labels = {"alertname": message.check, "check": message.check, "severity": message.severity.name.lower(),
+              "source": "watchdog", **{k: v for k, v in message.labels.items() if k not in ("alertname",)}}
+    annotations = {"title": message.title, "summary": message.summary}
+    if message.evidence:
+        annotations["description"] = "\n".join(message.evidence)
+    if message.metrics:
+        annotations["metrics"] = ", ".join(f"{n}={format_number(v)}" for n, v in message.metrics)
+    if message.runbook is not None and message.runbook.url:
+        annotations["runbook_url"] = message.runbook.url
+    annotations["watchdog_id"] = notification_id
+    status = "resolved" if message.event == "resolved" else "firing"
+    alert = {
+        "status": status, "labels": labels, "annotations": annotations,
+        "startsAt": iso(message.started), "endsAt": iso(message.at) if status == "resolved" else ZERO_TIME,
+        "generatorURL": "", "fingerprint": _fingerprint(labels),
+    }
+    return {
+        "version": "4", "groupKey": f'{{}}:{{alertname="{message.check}"}}', "truncatedAlerts": 0,
+        "status": status, "receiver": receiver, "groupLabels": {"alertname": message.check},
+        "commonLabels": labels, "commonAnnotations": annotations, "externalURL": "", "alerts": [alert],
+    }
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    """The raw bytes sent (and signed): compact UTF-8 JSON."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def signature(secret: str, raw: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of the raw body with the shared secret."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()
+
+
+def request_headers(config: WebhookConfig, notification: Notification, raw: bytes) -> dict[str, str]:
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"ops-watchdog/{__version__}",
+        "X-Watchdog-Notification-Id": notification.id,
+        "X-Watchdog-Event": notification.event,
+        **config.header_values(),
+    }
+    if config.secret is not None:
+        headers["X-Watchdog-Signature"] = signature(config.secret.get_secret_value(), raw)
+    return headers
+
+
+class WebhookChannel(BaseChannel):
+    """POSTs each notification to ``url`` with httpx (one client per channel, reused)."""
+
+    type = "webhook"
+    config: WebhookConfig
+
+    def __init__(self, name: str, config: WebhookConfig, redactor: Redactor = NULL_REDACTOR,
+                 *, clock: Any = None) -> None:
+        super().__init__(name, config, redactor)
+        import time
+
+        self._clock = clock or time.time
+        self._client: Any = None
+
+    def render(self, notification: Notification) -> bytes:
+        message = self.message_of(notification)
+        if self.config.format == "alertmanager":
+            return encode(alertmanager_body(notification.id, message, self.name))
+        return encode(webhook_body(notification.id, message, self._clock()))
+
+    async def send(self, notification: Notification) -> Delivery:
+        import httpx
+
+        raw = self.render(notification)
+        if self._client is None:
+            quiet_httpx_logger()
+            self._client = httpx.AsyncClient(timeout=self.config.timeout, follow_redirects=False)
+        try:
+            response = await self._client.post(self.config.url.get_secret_value(), content=raw,
+                                               headers=request_headers(self.config, notification, raw))
+        except httpx.TimeoutException:
+            raise TransportError(f"no answer from {self._host()} within {format_duration(self.config.timeout)}")
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach {self._host()}: {_cause(exc)}") from None
+        if not response.is_success:
+            raise http_error(response.status_code, response.reason_phrase, response.text[:200],
+                             retry_after=response.headers.get("Retry-After"), who=self._host())
+        return Delivery()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    def _host(self) -> str:
+        import httpx
+
+        url = httpx.URL(self.config.url.get_secret_value())
+        return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def quiet_httpx_logger() -> None:
+    """httpx logs every request's full URL at INFO; a webhook URL is a secret."""
+    logger = logging.getLogger("httpx")
+    if logger.level < logging.WARNING:
+        logger.setLevel(logging.WARNING)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
+
+
+def _fingerprint(labels: dict[str, str]) -> str:
+    text = "\x1f".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _cause(exc: BaseException) -> str:
+    seen: BaseException = exc
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None or nxt is seen:
+            break
+        seen = nxt
+    return str(seen) or type(seen).__name__
