@@ -119,6 +119,18 @@ def test_rollups_count_statuses_and_summarise_metrics_per_minute(store: Store) -
     assert [r.minute for r in store.rollups("api", T0 + 60, T0 + 120)] == [T0 + 60]
 
 
+def test_totals_add_up_the_rollups_of_a_span(store: Store) -> None:
+    store.record_many([result("api", T0 + 70, Status.OK, ms=8.0), result("api", T0 + 10, Status.CRITICAL, ms=30.0)])
+    store.record_many([result("api", T0 + 130, Status.WARNING, ms=20.0, heap=5.0),
+                       result("api", T0 + 200, Status.OK, ms=1.0)])
+    total = store.totals("api", T0, T0 + 180)
+    assert total.minute == T0
+    assert total.counts == {Status.OK: 1, Status.WARNING: 1, Status.CRITICAL: 1}
+    assert total.metrics == {"heap": (1, 5.0, 5.0, 5.0, 5.0), "ms": (3, 58.0, 8.0, 30.0, 20.0)}
+    assert store.totals("api", T0 + 600, T0 + 900).counts == {}
+    assert store.totals("nope", T0, T0 + 60).metrics == {}
+
+
 # events --------------------------------------------------------------------------------
 
 def test_events_are_filtered_by_time_and_kind(store: Store) -> None:

@@ -4,8 +4,10 @@ One protocol, several engines: ``sqlite`` (embedded default, a file under
 ``state_dir``), ``memory`` (tests); a Redis-backed one can join later so
 several daemon replicas share state. Callers never see SQL.
 
-Times are unix seconds (float, UTC). Everything here is plain data so the
-policy and the reports stay pure and testable without a database.
+Times are unix seconds (float, UTC). Spans are half-open, ``since <= ts < until``
+(for rollups: the minute's start), so adjacent segments never count a result
+twice. Everything here is plain data so the policy and the reports stay pure
+and testable without a database.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ class Store(Protocol):
     def latest(self, check: str | None = None) -> dict[str, StoredResult]: ...
     def series(self, check: str, metric: str, since: float, until: float) -> list[tuple[float, float]]: ...
     def rollups(self, check: str, since: float, until: float) -> list[Rollup]: ...
+    def totals(self, check: str, since: float, until: float) -> Rollup: ...  # rollups of a span added up
     def checks(self) -> list[str]: ...
 
     # events
@@ -142,5 +145,5 @@ class Store(Protocol):
     def windows(self, include_closed: bool = False) -> list[WindowState]: ...
 
     # housekeeping
-    def prune(self, before: float) -> int: ...
+    def prune(self, before: float, *, rollups_before: float | None = None) -> int: ...  # rollups kept longer
     def close(self) -> None: ...

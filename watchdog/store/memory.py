@@ -16,7 +16,7 @@ from typing import Any
 
 from watchdog.model import Result
 from watchdog.store.base import Event, Notification, Rollup, Silence, StoredResult, WindowState
-from watchdog.store.rollup import Acc, accumulate, clean_metrics, minute_of, new_acc, to_rollup
+from watchdog.store.rollup import Acc, accumulate, clean_metrics, merge, minute_of, new_acc, to_rollup
 
 ROLLUP_EXTRA_S = 90 * 86400.0  # same retention rule as the SQLite store
 
@@ -69,6 +69,14 @@ class MemoryStore:
     def rollups(self, check: str, since: float, until: float) -> list[Rollup]:
         accs = self._accs.get(check, {})
         return [to_rollup(check, m, accs[m]) for m in sorted(accs) if since <= m < until]
+
+    def totals(self, check: str, since: float, until: float) -> Rollup:
+        accs = self._accs.get(check, {})
+        total = new_acc()
+        for minute in sorted(accs):
+            if since <= minute < until:
+                merge(total, accs[minute])
+        return to_rollup(check, since, total)
 
     def checks(self) -> list[str]:
         return sorted(set(self._results) | set(self._accs))

@@ -3,8 +3,11 @@
 A rollup summarises one check over one minute: how many results of each
 status, and per metric ``(n, sum, min, max, last)``. Engines keep the
 accumulator as plain data (``Acc``) and fold each result into it with
-``accumulate``; the SQLite engine stores it as JSON, the memory engine keeps it
-in a dict, so both compute exactly the same numbers.
+``accumulate`` and add spans together with ``merge``. The memory engine keeps
+accumulators per minute; the SQLite engine folds each batch with
+``accumulate`` and lets an UPSERT add the batch to the stored minute (the same
+sums, minimums, maximums and latest-wins rule as ``merge``, in SQL), so both
+engines compute the same numbers (tests/test_store.py runs every case on both).
 """
 
 from __future__ import annotations
@@ -62,11 +65,39 @@ def accumulate(acc: Acc, status: Status, metrics: Mapping[str, float], ts: float
     return acc
 
 
+def merge(into: Acc, other: Acc) -> Acc:
+    """Fold accumulator ``other`` into ``into`` (in place, and returned): a span's total."""
+    into["counts"] = [a + b for a, b in zip(into["counts"], other["counts"])]
+    stats = into["metrics"]
+    for name, (n, total, low, high, last, last_ts) in other["metrics"].items():
+        cur = stats.get(name)
+        if cur is None:
+            stats[name] = [n, total, low, high, last, last_ts]
+            continue
+        cur[0] += n
+        cur[1] += total
+        cur[2] = min(cur[2], low)
+        cur[3] = max(cur[3], high)
+        if last_ts >= cur[5]:
+            cur[4], cur[5] = last, last_ts
+    return into
+
+
 def to_rollup(check: str, minute: float, acc: Acc) -> Rollup:
     """The public, immutable view of an accumulator."""
-    counts = {Status(i): n for i, n in enumerate(acc["counts"]) if n}
-    metrics = {
-        name: (int(v[0]), float(v[1]), float(v[2]), float(v[3]), float(v[4]))
-        for name, v in sorted(acc["metrics"].items())
-    }
-    return Rollup(check=check, minute=minute, counts=counts, metrics=metrics)
+    return make_rollup(check, minute, acc["counts"], {name: v[:5] for name, v in acc["metrics"].items()})
+
+
+def make_rollup(check: str, minute: float, counts: list[int] | tuple[int, ...],
+                metrics: Mapping[str, Any]) -> Rollup:
+    """A Rollup from ``[ok, warning, critical, unknown]`` and ``name -> (n, sum, min, max, last)``."""
+    return Rollup(
+        check=check,
+        minute=minute,
+        counts={_STATUSES[i]: n for i, n in enumerate(counts) if n},
+        metrics={name: (int(v[0]), float(v[1]), float(v[2]), float(v[3]), float(v[4]))
+                 for name, v in sorted(metrics.items())},
+    )
+
+
+_STATUSES = tuple(Status)

@@ -6,8 +6,11 @@ file runs the steps it has not seen yet in one transaction, so two processes
 opening a fresh file at once do not both create it. A file written by a newer
 watchdog (a version we do not know) is refused rather than damaged.
 
-Check names are stored once, in ``checks``; results and rollups refer to them
-by a small integer, which keeps the 1.7 M-row results table and its index small.
+Check and metric names are stored once, in ``checks`` and ``metric_names``;
+results and rollups refer to them by a small integer, which keeps the 1.7 M-row
+results table and its index small. Rollups are two tables: status counts per
+(check, minute), and ``(n, sum, min, max, last)`` per (check, minute, metric),
+both merged on insert by an UPSERT, so a batch never reads them back.
 ``checks.main_metric`` is the metric copied into ``results.main_value`` (the
 kind's ``MAIN_METRIC``) from ``main_since`` on, so reading that metric's series
 never parses JSON.
@@ -47,8 +50,16 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             minute REAL NOT NULL,
             ok INTEGER NOT NULL, warning INTEGER NOT NULL,
             critical INTEGER NOT NULL, unknown INTEGER NOT NULL,
-            metrics TEXT NOT NULL,
             PRIMARY KEY (check_id, minute)) WITHOUT ROWID""",
+        "CREATE TABLE metric_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+        # one row per (check, minute, metric): SQL sums a span without parsing anything
+        """CREATE TABLE rollup_metrics (
+            check_id INTEGER NOT NULL,
+            minute REAL NOT NULL,
+            metric_id INTEGER NOT NULL,
+            n INTEGER NOT NULL, vsum REAL NOT NULL, vmin REAL NOT NULL, vmax REAL NOT NULL,
+            vlast REAL NOT NULL, last_ts REAL NOT NULL,
+            PRIMARY KEY (check_id, minute, metric_id)) WITHOUT ROWID""",
         """CREATE TABLE events (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL,

@@ -36,7 +36,7 @@ from watchdog.errors import StoreError
 from watchdog.model import Result
 from watchdog.store import sqlite_rows as rows
 from watchdog.store.base import Event, Notification, Rollup, Silence, StoredResult, WindowState
-from watchdog.store.rollup import accumulate, clean_metrics, minute_of, to_rollup
+from watchdog.store.rollup import Acc, accumulate, clean_metrics, make_rollup, minute_of, new_acc
 from watchdog.store.schema import FILENAME, connect
 
 ROLLUP_EXTRA_S = 90 * 86400.0
@@ -64,6 +64,8 @@ class SqliteStore:
         self._conn = connect(Path(state_dir))
         self._lock = threading.RLock()
         self._ids: dict[str, tuple[int, str | None]] = {}  # check name -> (id, main metric)
+        self._metric_names: dict[str, int] = {}
+        self._metric_by_id: dict[int, str] = {}
 
     def __enter__(self) -> SqliteStore:
         return self
@@ -118,17 +120,35 @@ class SqliteStore:
         return known
 
     def _merge_rollups(self, cur: sqlite3.Cursor, batch: list[tuple[int, Result, dict[str, float], Any]]) -> None:
-        groups: dict[tuple[int, float], list[tuple[Result, dict[str, float]]]] = {}
+        accs: dict[tuple[int, float], Acc] = {}
         for check_id, r, metrics, _ in batch:
-            groups.setdefault((check_id, minute_of(r.started)), []).append((r, metrics))
-        out = []
-        for (check_id, minute), items in groups.items():
-            found = cur.execute(rows.SELECT_ROLLUP_ACC, (check_id, minute)).fetchone()
-            acc = rows.acc_from_row(found)
-            for r, metrics in items:
-                accumulate(acc, r.status, metrics, r.started)
-            out.append(rows.rollup_row(check_id, minute, acc))
-        cur.executemany(rows.UPSERT_ROLLUP, out)
+            accumulate(accs.setdefault((check_id, minute_of(r.started)), new_acc()), r.status, metrics, r.started)
+        ids = self._metric_ids(cur, {name for acc in accs.values() for name in acc["metrics"]})
+        counts, metrics_rows = [], []
+        for (check_id, minute), acc in accs.items():
+            c, m = rows.rollup_rows(check_id, minute, acc, ids)
+            counts.append(c)
+            metrics_rows.extend(m)
+        cur.executemany(rows.UPSERT_COUNTS, counts)
+        cur.executemany(rows.UPSERT_METRIC, metrics_rows)
+
+    def _metric_ids(self, cur: sqlite3.Cursor, names: set[str]) -> dict[str, int]:
+        missing = names - self._metric_names.keys()
+        if missing:
+            cur.executemany("INSERT OR IGNORE INTO metric_names (name) VALUES (?)", [(n,) for n in sorted(missing)])
+            self._load_metric_names(cur)
+        return self._metric_names
+
+    def _load_metric_names(self, cur: sqlite3.Cursor | sqlite3.Connection) -> None:
+        for metric_id, name in cur.execute("SELECT id, name FROM metric_names"):
+            self._metric_names[name] = metric_id
+            self._metric_by_id[metric_id] = name
+
+    def _metric_name(self, metric_id: int) -> str:
+        if metric_id not in self._metric_by_id:  # written by another process since we last looked
+            with self._lock:
+                self._load_metric_names(self._conn)
+        return self._metric_by_id[metric_id]
 
     def _check_info(self, check: str) -> tuple[int, str | None, float | None] | None:
         found = self._read("SELECT id, main_metric, main_since FROM checks WHERE name = ?", (check,))
@@ -188,12 +208,25 @@ class SqliteStore:
         info = self._check_info(check)
         if info is None:
             return []
-        found = self._read(
-            "SELECT minute, ok, warning, critical, unknown, metrics FROM rollups"
-            " WHERE check_id = ? AND minute >= ? AND minute < ? ORDER BY minute",
-            (info[0], since, until),
-        )
-        return [to_rollup(check, row[0], rows.acc_from_row(row[1:])) for row in found]
+        span = (info[0], since, until)
+        per_minute: dict[float, dict[str, tuple[Any, ...]]] = {}
+        for minute, metric_id, *values in self._read(rows.SELECT_METRICS, span):
+            per_minute.setdefault(minute, {})[self._metric_name(metric_id)] = values
+        return [make_rollup(check, minute, counts, per_minute.get(minute, {}))
+                for minute, *counts in self._read(rows.SELECT_COUNTS, span)]
+
+    @_guarded
+    def totals(self, check: str, since: float, until: float) -> Rollup:
+        """The rollups of ``[since, until)`` added up, in SQL: one Rollup whose ``minute`` is ``since``."""
+        info = self._check_info(check)
+        if info is None:
+            return make_rollup(check, since, (), {})
+        span = (info[0], since, until)
+        counts = [n or 0 for n in self._read(rows.TOTAL_COUNTS, span)[0]]
+        last = {metric_id: value for metric_id, value, _ in self._read(rows.LAST_METRICS, span)}
+        metrics = {self._metric_name(metric_id): (*values, last[metric_id])
+                   for metric_id, *values in self._read(rows.TOTAL_METRICS, span)}
+        return make_rollup(check, since, counts, metrics)
 
     @_guarded
     def checks(self) -> list[str]:
@@ -309,7 +342,9 @@ class SqliteStore:
 
     @_guarded
     def prune(self, before: float, *, rollups_before: float | None = None) -> int:
-        """Delete history older than ``before`` (rollups older than ``rollups_before``); rows deleted."""
+        """Delete history older than ``before`` (rollups older than ``rollups_before``).
+
+        Returns the rows deleted, counting a rollup minute as one row."""
         keep_rollups = before - ROLLUP_EXTRA_S if rollups_before is None else rollups_before
         deleted = 0
         with self._write() as cur:
@@ -317,8 +352,9 @@ class SqliteStore:
                 # per check, so the (check_id, ts) index finds the rows: no full scan, no extra index
                 deleted += cur.execute("DELETE FROM results WHERE check_id = ? AND ts < ?",
                                        (check_id, before)).rowcount
-                deleted += cur.execute("DELETE FROM rollups WHERE check_id = ? AND minute < ?",
-                                       (check_id, minute_of(keep_rollups))).rowcount
+                span = (check_id, minute_of(keep_rollups))
+                deleted += cur.execute("DELETE FROM rollups WHERE check_id = ? AND minute < ?", span).rowcount
+                cur.execute("DELETE FROM rollup_metrics WHERE check_id = ? AND minute < ?", span)  # same minutes
             for sql in ("DELETE FROM events WHERE ts < ?",
                         "DELETE FROM outbox WHERE state != 'pending' AND created < ?",
                         "DELETE FROM silences WHERE ends < ?"):

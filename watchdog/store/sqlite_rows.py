@@ -14,20 +14,36 @@ from typing import Any
 from watchdog.model import Result
 from watchdog.status import Status
 from watchdog.store.base import Event, Notification, Silence, StoredResult, WindowState
-from watchdog.store.rollup import Acc, new_acc
+from watchdog.store.rollup import Acc
 
 INSERT_RESULT = (
     "INSERT INTO results (check_id, ts, status, summary, duration, main_value, metrics, evidence)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 SELECT_RESULTS = "SELECT ts, status, summary, duration, metrics, evidence FROM results"
-SELECT_ROLLUP_ACC = (
-    "SELECT ok, warning, critical, unknown, metrics FROM rollups WHERE check_id = ? AND minute = ?"
+UPSERT_COUNTS = (
+    "INSERT INTO rollups (check_id, minute, ok, warning, critical, unknown) VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (check_id, minute) DO UPDATE SET ok = ok + excluded.ok, warning = warning + excluded.warning,"
+    " critical = critical + excluded.critical, unknown = unknown + excluded.unknown"
 )
-UPSERT_ROLLUP = (
-    "INSERT OR REPLACE INTO rollups (check_id, minute, ok, warning, critical, unknown, metrics)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+# rollup.merge() in SQL: right-hand sides read the row as it was before this update
+UPSERT_METRIC = (
+    "INSERT INTO rollup_metrics (check_id, minute, metric_id, n, vsum, vmin, vmax, vlast, last_ts)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (check_id, minute, metric_id) DO UPDATE SET n = n + excluded.n, vsum = vsum + excluded.vsum,"
+    " vmin = min(vmin, excluded.vmin), vmax = max(vmax, excluded.vmax),"
+    " vlast = CASE WHEN excluded.last_ts >= last_ts THEN excluded.vlast ELSE vlast END,"
+    " last_ts = max(last_ts, excluded.last_ts)"
 )
+SPAN = "WHERE check_id = ? AND minute >= ? AND minute < ?"
+SELECT_COUNTS = f"SELECT minute, ok, warning, critical, unknown FROM rollups {SPAN} ORDER BY minute"
+SELECT_METRICS = f"SELECT minute, metric_id, n, vsum, vmin, vmax, vlast FROM rollup_metrics {SPAN}"
+TOTAL_COUNTS = f"SELECT sum(ok), sum(warning), sum(critical), sum(unknown) FROM rollups {SPAN}"
+TOTAL_METRICS = (
+    f"SELECT metric_id, sum(n), sum(vsum), min(vmin), max(vmax) FROM rollup_metrics {SPAN} GROUP BY metric_id"
+)
+# a lone max() makes SQLite take the bare column (vlast) from the row holding that maximum
+LAST_METRICS = f"SELECT metric_id, vlast, max(last_ts) FROM rollup_metrics {SPAN} GROUP BY metric_id"
 INSERT_EVENT = "INSERT INTO events (kind, ts, check_name, message, data) VALUES (?, ?, ?, ?, ?)"
 SELECT_EVENTS = "SELECT kind, ts, check_name, message, data FROM events"
 _OUTBOX_COLUMNS = (
@@ -72,15 +88,12 @@ def stored_result(check: str, row: tuple[Any, ...]) -> StoredResult:
     )
 
 
-def acc_from_row(row: tuple[Any, ...] | None) -> Acc:
-    """``(ok, warning, critical, unknown, metrics_json)`` -> accumulator; a fresh one for None."""
-    if row is None:
-        return new_acc()
-    return {"counts": list(row[:4]), "metrics": json.loads(row[4])}
-
-
-def rollup_row(check_id: int, minute: float, acc: Acc) -> tuple[Any, ...]:
-    return (check_id, minute, *acc["counts"], dumps(acc["metrics"]))
+def rollup_rows(check_id: int, minute: float, acc: Acc, metric_ids: Mapping[str, int]
+                ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The counts row and the per-metric rows adding ``acc`` to one stored minute."""
+    counts = (check_id, minute, *acc["counts"])
+    metrics = [(check_id, minute, metric_ids[name], *values) for name, values in acc["metrics"].items()]
+    return counts, metrics
 
 
 def event_row(e: Event) -> tuple[Any, ...]:
