@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watchdog import registry
+from watchdog.alerting.rules import AlertRules
 from watchdog.errors import ConfigError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.redact import Redactor, looks_secret, scrub_url
@@ -55,7 +56,7 @@ class Defaults(BaseModel):
     #: HTTP requests in flight on the shared client (httpx queues badly above ~10)
     http_max_in_flight: int = Field(default=10, ge=1, le=200)
     #: alert policy defaults (after, recover_after, repeat, channels...)
-    alert: dict[str, Any] = Field(default_factory=dict)
+    alert: AlertRules = Field(default_factory=AlertRules)
 
 
 class RunbookSettings(BaseModel):

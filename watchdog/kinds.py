@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from watchdog.alerting.rules import AlertRules
 from watchdog.durations import format_duration
 from watchdog.errors import CheckError
 from watchdog.model import Measurement, Result
@@ -54,7 +55,7 @@ class CheckConfig(BaseModel):
     critical: list[ThresholdExpr] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     #: alert policy overrides (after, recover_after, repeat, runbook, channels...)
-    alert: dict[str, Any] = Field(default_factory=dict)
+    alert: AlertRules = Field(default_factory=AlertRules)
 
 
 class CheckKind:

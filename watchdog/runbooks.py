@@ -179,8 +179,8 @@ def _read(path: Path) -> Runbook:
 def missing_runbooks(config: Config) -> list[tuple[str, str]]:
     """``(key, name)`` of every ``alert.runbook`` that names no file (``config validate`` fails on them)."""
     directory = default_dir(config)
-    wanted: list[tuple[str, Any]] = [("defaults.alert.runbook", config.settings.defaults.alert.get("runbook"))]
-    wanted += [(f"checks.{n}.alert.runbook", c.alert.get("runbook")) for n, c in config.checks.items()]
+    wanted: list[tuple[str, Any]] = [("defaults.alert.runbook", config.settings.defaults.alert.runbook)]
+    wanted += [(f"checks.{n}.alert.runbook", c.alert.runbook) for n, c in config.checks.items()]
     return [
         (key, str(name)) for key, name in wanted
         if name and not (_NAME.match(str(name)) and (directory / f"{name}.md").is_file())

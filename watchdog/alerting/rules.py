@@ -1,0 +1,146 @@
+"""Alert rules: the ``[defaults.alert]`` and ``[checks.NAME.alert]`` tables, validated.
+
+    [defaults.alert]
+    after = 3                 # consecutive non-OK results before firing (default 3; 1 when `for` is set)
+    for = "2m"                # ...and/or: non-OK for this long (from the first non-OK result)
+    recover_after = 1         # consecutive OK results before the resolve
+    repeat = "1h"             # remind while firing ("0s": never)
+    repeat_backoff = 2.0      # each reminder waits this much longer than the last...
+    repeat_max = "1d"         # ...but never longer than this
+    flap_window = "10m"       # more than flap_threshold status changes within flap_window
+    flap_threshold = 4        #   = flapping (0: never)
+    channels = ["oncall"]
+    runbook = "health-endpoint-down"
+    min_severity = "warning"  # "critical": WARNING results count as OK for alerting
+    log_match_rate_limit = "1m"   # log-match checks: at most one notification per this
+    maintenance = [{ days = ["sat"], start = "02:00", end = "04:00", tz = "UTC" }]
+
+A check's table overrides the defaults key by key (``effective_rules``); a key
+that is not listed here is a config error naming it.
+
+Maintenance windows: ``days`` (mon..sun, default every day) are the days a
+window *starts*; ``start``/``end`` are ``HH:MM`` wall-clock times in ``tz``
+(an IANA zone, default UTC); an ``end`` at or before ``start`` runs past
+midnight (``22:00``-``02:00``), ``end = "24:00"`` means midnight. Inside one,
+notifications are held exactly as under a silence.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, field_validator, model_validator
+
+from watchdog.status import Status
+from watchdog.types import Duration, PositiveDuration
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_CLOCK = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def _clock(value: object) -> int:
+    """``"02:30"`` -> minutes after midnight (``"24:00"`` -> 1440)."""
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if not match or (int(match.group(1)) == 24 and match.group(2) != "00"):
+        raise ValueError(f"invalid time {value!r} (use HH:MM, 00:00 to 24:00)")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _severity(value: object) -> Status:
+    if isinstance(value, Status):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"invalid severity {value!r} (use warning or critical)")
+    status = Status.parse(value)
+    if status not in (Status.WARNING, Status.CRITICAL):
+        raise ValueError(f"invalid severity {value!r} (use warning or critical)")
+    return status
+
+
+ClockTime = Annotated[int, PlainValidator(_clock), PlainSerializer(lambda m: f"{m // 60:02d}:{m % 60:02d}")]
+Severity = Annotated[Status, PlainValidator(_severity), PlainSerializer(lambda s: s.name.lower(), return_type=str)]
+
+
+class MaintenanceWindow(BaseModel):
+    """A recurring weekly window in which notifications are held."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: tuple[Weekday, ...] = DAYS
+    start: ClockTime
+    end: ClockTime
+    tz: str = "UTC"
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as UTC or Europe/Paris)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MaintenanceWindow:
+        if self.start == self.end:
+            raise ValueError("start and end are the same time: the window would be empty")
+        if not self.days:
+            raise ValueError("days is empty: the window would never apply")
+        return self
+
+    def covers(self, now: float) -> bool:
+        """Is unix time ``now`` inside this window?"""
+        local = datetime.fromtimestamp(now, ZoneInfo(self.tz))
+        minute = local.hour * 60 + local.minute
+        today = DAYS[local.weekday()] in self.days
+        if self.start < self.end:
+            return today and self.start <= minute < self.end
+        yesterday = DAYS[(local - timedelta(days=1)).weekday()] in self.days
+        return (today and minute >= self.start) or (yesterday and minute < self.end)
+
+
+class AlertRules(BaseModel):
+    """When a check's results become notifications; see the module docstring for each key."""
+
+    # `for` is a Python keyword: the field is for_, the key (read and shown) is "for"
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    after: int | None = Field(default=None, ge=1)
+    for_: Duration | None = Field(default=None, alias="for")
+    recover_after: int = Field(default=1, ge=1)
+    repeat: Duration = 3600.0
+    repeat_backoff: float = Field(default=1.0, ge=1.0)
+    repeat_max: PositiveDuration = 86400.0
+    flap_window: PositiveDuration = 600.0
+    flap_threshold: int = Field(default=4, ge=0)
+    channels: tuple[str, ...] = ()
+    runbook: str | None = None
+    min_severity: Severity = Status.WARNING
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    log_match_rate_limit: Duration = 60.0
+
+    @property
+    def after_n(self) -> int:
+        """Results needed before firing: ``after``, else 3, or 1 when only ``for`` is set."""
+        if self.after is not None:
+            return self.after
+        return 1 if self.for_ else 3
+
+    def in_maintenance(self, now: float) -> bool:
+        return any(window.covers(now) for window in self.maintenance)
+
+
+DEFAULT_RULES = AlertRules()
+
+
+def effective_rules(defaults: AlertRules | None, check: AlertRules | None) -> AlertRules:
+    """The defaults with every key the check's table sets replaced, key by key."""
+    base = defaults or DEFAULT_RULES
+    if check is None:
+        return base
+    update: dict[str, Any] = {name: getattr(check, name) for name in check.model_fields_set}
+    return base.model_copy(update=update)
