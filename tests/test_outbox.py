@@ -292,6 +292,31 @@ async def test_stop_flushes_what_is_due(receiver: Receiver) -> None:
     assert (store.pending_count(), len(receiver.requests)) == (0, 1)
 
 
+async def test_the_loop_survives_a_store_hiccup(receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:
+    from watchdog.errors import StoreError
+
+    class FlakyStore(MemoryStore):
+        calls = 0
+
+        def due(self, now: float, limit: int = 100) -> list[Notification]:
+            self.calls += 1
+            if self.calls == 1:
+                raise StoreError("state.db: database is locked")
+            return super().due(now, limit)
+
+    store = FlakyStore()
+    store.enqueue(notification_for(message(), "hook", 0.0))
+    box = Outbox(store, {"hook": hook(receiver)}, idle_poll_s=0.05)
+    await box.start()
+    for _ in range(500):  # bounded
+        if store.pending_count() == 0:
+            break
+        await asyncio.sleep(0.01)
+    await box.stop()
+    assert (store.pending_count(), len(receiver.requests)) == (0, 1)
+    assert "outbox pass failed: StoreError: state.db: database is locked" in caplog.text
+
+
 async def test_pending_notifications_survive_a_restart_and_none_is_sent_twice(
         receiver: Receiver, tmp_path: Path) -> None:
     from watchdog.store.sqlite import SqliteStore

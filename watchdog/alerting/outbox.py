@@ -127,8 +127,12 @@ class Outbox:
             queues.setdefault(notification.channel, []).append(notification)
         self._next_wake = math.inf
         clock = (lambda: fixed) if fixed is not None else self.clock
-        done = await asyncio.gather(*(self._drain(name, queue, clock) for name, queue in queues.items()))
-        return [outcome for outcomes in done for outcome in outcomes]
+        done = await asyncio.gather(*(self._drain(name, queue, clock) for name, queue in queues.items()),
+                                    return_exceptions=True)  # one channel's trouble never stops another's
+        for item in done:
+            if isinstance(item, BaseException):
+                raise item
+        return [outcome for outcomes in done for outcome in outcomes]  # type: ignore[union-attr]
 
     async def _drain(self, name: str, queue: list[Notification], clock: Callable[[], float]) -> list[Outcome]:
         outcomes: list[Outcome] = []
