@@ -55,7 +55,7 @@ def test_checkpoint_for_names_the_choices() -> None:
     assert windows.checkpoint_for(window(), "12h", START) == 12 * H
     assert windows.checkpoint_for(window(), None, START + 13 * H) == 12 * H
     assert windows.checkpoint_for(window(), None, START + 2 * H) == 2 * H  # interim, before the first
-    with pytest.raises(ValueError, match=r"window 'p38' has no checkpoint '7h' \(its checkpoints: 6h, 12h, 18h, 1d\)"):
+    with pytest.raises(ValueError, match=r"window 'p38' has no checkpoint '7h' \(its checkpoints: 6h, 12h, 18h, 24h\)"):
         windows.checkpoint_for(window(), "7h", START)
 
 
@@ -139,7 +139,7 @@ def test_window_with_a_start_time_and_its_own_checkpoints() -> None:
         ({"criteria": [{"nam": "a", "expr": "restarts == 0"}]}, "windows.p38.criteria[0].nam: unknown key"),
         ({"start": "yesterday"}, "windows.p38.start: invalid time 'yesterday'"),
         ({"duration": "0s"}, "windows.p38.duration: invalid duration '0s': must be more than zero"),
-        ({"checkpoints": ["6h", "30h"]}, "windows.p38.checkpoints: checkpoint 1d6h is outside the window (0, 1d]"),
+        ({"checkpoints": ["6h", "30h"]}, "windows.p38.checkpoints: checkpoint 30h is outside the window (0, 24h]"),
         ({"channels": ["pager"]}, "windows.p38.channels: unknown channel 'pager' (known channels: none configured)"),
     ],
 )

@@ -50,8 +50,8 @@ def stamp(ts: float) -> str:
 
 
 def span(since: float, until: float) -> str:
-    """``13:10–19:10 UTC``; with dates when the span is longer than a day."""
-    if until - since > 86400:
+    """``13:10–19:10 UTC``; with dates when it does not stay within one day."""
+    if time.gmtime(since)[:3] != time.gmtime(until)[:3]:
         return f"{stamp(since)[:-4]}–{stamp(until)}"
     return f"{clock(since)}–{clock(until)} UTC"
 

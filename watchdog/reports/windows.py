@@ -36,7 +36,7 @@ def normalise_checkpoints(offsets: Sequence[float], duration_s: float) -> tuple[
     for offset in out:
         if offset <= 0 or offset > duration_s:
             raise ValueError(
-                f"checkpoint {format_duration(offset)} is outside the window (0, {format_duration(duration_s)}]"
+                f"checkpoint {label(offset)} is outside the window (0, {label(duration_s)}]"
             )
     if not out or out[-1] != duration_s:
         out.append(duration_s)
@@ -44,7 +44,11 @@ def normalise_checkpoints(offsets: Sequence[float], duration_s: float) -> tuple[
 
 
 def label(offset_s: float) -> str:
-    """``6h``, ``90m``: how a checkpoint is named in titles and file names."""
+    """``6h``, ``24h``, ``90m``: how a checkpoint is named in titles and file names."""
+    if offset_s > 0 and offset_s % 3600 == 0:
+        return f"{int(offset_s // 3600)}h"
+    if offset_s > 0 and offset_s % 60 == 0:
+        return f"{int(offset_s // 60)}m"
     return format_duration(offset_s)
 
 

@@ -1,0 +1,240 @@
+"""Building a ``CheckpointReport`` from the store.
+
+One pass per check: one ``series`` read of its main metric over the window
+(split at the checkpoints for the percentiles), one ``rollups`` read for its
+availability. Nothing holds more than one check's values at a time, so 24 h
+of 200 checks at 10 s (1.7 M results) is read in seconds in bounded memory.
+``build_daily`` (the end-of-day report) lives in ``daily.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from watchdog.reports import figures, fmt
+from watchdog.reports import windows as wmath
+from watchdog.reports.changes import changes_since
+from watchdog.reports.criteria import Criterion, evaluate
+from watchdog.reports.model import (
+    COMPLETE, NOT_COMPLETE, CheckpointReport, CheckSection, CriterionRow, LogPattern, MemoryGrowth,
+    Segment, Summary, Verdict,
+)
+from watchdog.stats import percentile
+from watchdog.store.base import Event, Store, WindowState
+
+if TYPE_CHECKING:
+    from watchdog.config import Config
+    from watchdog.reports.config import WindowSpec
+
+Progress = Callable[[int, int], None]
+CHART_BUCKETS = 96
+_MEMORY = re.compile(r"(heap|mem|rss)", re.IGNORECASE)
+STEADY_SHARE = 0.05  # memory that moves less than 5 % over the window is steady
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """What a report needs to know about a check: its kind, main metric and threshold lines."""
+
+    name: str
+    kind: str = ""
+    metric: str | None = None
+    warning: float | None = None
+    critical: float | None = None
+
+
+def check_infos(config: Config) -> dict[str, CheckInfo]:
+    """``CheckInfo`` of every configured check, in config order."""
+    out: dict[str, CheckInfo] = {}
+    for name, check in config.checks.items():
+        metric = config.kinds[name].MAIN_METRIC
+        lines = {level: _limit(getattr(check, level), metric) for level in ("warning", "critical")}
+        out[name] = CheckInfo(name, check.type, metric, lines["warning"], lines["critical"])
+    return out
+
+
+def _limit(rules: Sequence[object], metric: str | None) -> float | None:
+    for rule in rules:
+        if getattr(rule, "metric", None) == metric and getattr(rule, "op", "") in (">", ">="):
+            return float(rule.value)  # type: ignore[attr-defined]
+    return None
+
+
+def report_checks(store: Store, infos: Mapping[str, CheckInfo]) -> list[CheckInfo]:
+    """Configured checks first (config order), then checks the store knows that are gone from the config."""
+    extra = [CheckInfo(name) for name in store.checks() if name not in infos]
+    return [*infos.values(), *extra]
+
+
+def build_checkpoint(
+    store: Store, window: WindowState, infos: Mapping[str, CheckInfo], *, checkpoint_s: float, now: float,
+    spec: WindowSpec | None = None, progress: Progress | None = None,
+) -> CheckpointReport:
+    """The report of ``window`` at ``checkpoint_s`` after its start (an interim one off the checkpoints)."""
+    at = window.start + checkpoint_s
+    bounds = [window.start, *(b for _, b in wmath.segments(window, checkpoint_s))]
+    events = store.events(window.start - figures.LOOKBACK_S, at)
+    checks = report_checks(store, infos)
+    sections = _sections(store, checks, bounds, progress)
+    final = wmath.is_final(window, checkpoint_s)
+    criteria = spec.criteria if spec else ()
+    data = figures.CriteriaData(store, window.start, at, events)
+    rows = _criteria(criteria, data, at, final)
+    previous = wmath.previous(window, checkpoint_s)
+    before = _criteria(criteria, data, window.start + previous, False) if previous else ()
+    incidents = tuple(i for i in figures.incidents(events, window.start, at))
+    nxt = wmath.next_checkpoint(window, at)
+    return CheckpointReport(
+        window=window.name, title=window.title, start=window.start, end=wmath.end(window),
+        checkpoint_s=checkpoint_s, label=wmath.label(checkpoint_s), index=_index(window, checkpoint_s),
+        count=len(window.checkpoints_s), at=at, generated=now, final=final, status=_status(window, final),
+        summary=_summary(store, sections, events, incidents, window.start, at),
+        events=figures.event_lines((e for e in events if window.start <= e.ts), figures.RESTART_KINDS),
+        incidents=incidents, criteria=rows, checks=tuple(s for s in sections if s.total.results),
+        log_patterns=_log_patterns(sections), memory=_memory(store, checks, window.start, at),
+        changes=changes_since(window, checkpoint_s, rows, before, incidents, events, sections),
+        next_label=None if nxt is None else wmath.label(nxt),
+        next_at=None if nxt is None else window.start + nxt,
+        verdict=_verdict(rows) if final else None,
+        notes=() if criteria else ("no acceptance criteria are configured for this window",),
+    )
+
+
+def _index(window: WindowState, offset: float) -> int:
+    return window.checkpoints_s.index(offset) + 1 if offset in window.checkpoints_s else 0
+
+
+def _status(window: WindowState, final: bool) -> str:
+    if final:
+        return "Ended"
+    return "Closed" if window.closed else "Active monitoring"
+
+
+def _criteria(criteria: Sequence[Criterion], data: figures.CriteriaData, until: float,
+              final: bool) -> tuple[CriterionRow, ...]:
+    rows = []
+    for c in criteria:
+        result = evaluate(c, data.figure(c, until), final=final)
+        rows.append(CriterionRow(c.name, c.expr, result.status.value, result.evidence, result.value))
+    return tuple(rows)
+
+
+def _verdict(rows: Sequence[CriterionRow]) -> Verdict:
+    failing = tuple(f"{r.name}: {r.evidence}" for r in rows if r.status != "PASS")
+    return Verdict(NOT_COMPLETE if failing else COMPLETE, failing)
+
+
+def _sections(store: Store, checks: Sequence[CheckInfo], bounds: list[float],
+              progress: Progress | None) -> list[CheckSection]:
+    out = []
+    for i, info in enumerate(checks, start=1):
+        out.append(section(store, info, bounds))
+        if progress:
+            progress(i, len(checks))
+    return out
+
+
+def section(store: Store, info: CheckInfo, bounds: list[float]) -> CheckSection:
+    """One check's segments between ``bounds`` and its total over all of them."""
+    tallies = figures.tally(store, info.name, bounds)
+    points = store.series(info.name, info.metric, bounds[0], bounds[-1]) if info.metric else []
+    pieces = figures.split(points, bounds)
+    segments: list[Segment] = []
+    for (since, until), t, piece in zip(zip(bounds, bounds[1:]), tallies, pieces):
+        seg = _segment(since, until, t.counts, [v for _, v in piece])
+        trend = _trend(segments[-1].p95, seg.p95) if segments else ""
+        segments.append(_with_trend(seg, trend))
+    counts = [sum(t.counts[i] for t in tallies) for i in range(4)]
+    total = _segment(bounds[0], bounds[-1], counts, [v for _, v in points])
+    return CheckSection(info.name, info.kind, info.metric, fmt.unit_of(info.metric or ""), tuple(segments),
+                        total, info.warning, info.critical, _chart(points, bounds[0], bounds[-1]))
+
+
+def _segment(since: float, until: float, counts: Sequence[int], values: list[float]) -> Segment:
+    """``values`` in time order (sorted here, in place)."""
+    results = sum(counts)
+    last = values[-1] if values else None
+    values.sort()
+    pick = (lambda q: percentile(values, q)) if values else (lambda q: None)
+    return Segment(since, until, results, counts[0], fmt.pct(counts[0], results), len(values),
+                   pick(50), pick(95), pick(99), values[-1] if values else None, last)
+
+
+def _with_trend(seg: Segment, trend: str) -> Segment:
+    from dataclasses import replace
+
+    return replace(seg, trend=trend) if trend else seg
+
+
+def _trend(before: float | None, now: float | None) -> str:
+    """The p95 against the previous segment: 10 % either way is a change (lower is better)."""
+    if before is None or now is None:
+        return ""
+    if now > before * 1.1 and now - before > 1e-9:
+        return "worse"
+    if now < before * 0.9:
+        return "better"
+    return "steady"
+
+
+def _chart(points: list[tuple[float, float]], since: float, until: float) -> tuple[tuple[float, float], ...]:
+    """The highest value in each of ``CHART_BUCKETS`` equal slices of the period."""
+    if not points or until <= since:
+        return ()
+    width = (until - since) / CHART_BUCKETS
+    peaks: dict[int, float] = {}
+    for ts, value in points:
+        b = min(int((ts - since) / width), CHART_BUCKETS - 1)
+        if b not in peaks or value > peaks[b]:
+            peaks[b] = value
+    return tuple((since + b * width, peaks[b]) for b in sorted(peaks))
+
+
+def _summary(store: Store, sections: Sequence[CheckSection], events: Sequence[Event],
+             incidents: Sequence[object], since: float, until: float) -> Summary:
+    states = [n.state for n in store.notifications(since, until)]
+    return Summary(
+        checks=sum(1 for s in sections if s.total.results),
+        results=sum(s.total.results for s in sections),
+        failures=sum(s.total.failures for s in sections),
+        notifications_sent=states.count("delivered"),
+        notifications_failed=states.count("failed"),
+        notifications_pending=states.count("pending"),
+        incidents=len(incidents),
+        alerts=sum(1 for e in events if e.kind in figures.RAISING and since <= e.ts < until),
+        restarts=len(figures.restarts(events, since, until)),
+    )
+
+
+def _log_patterns(sections: Sequence[CheckSection]) -> tuple[LogPattern, ...]:
+    out = []
+    for s in sections:
+        if s.kind.startswith("log-") and s.total.results:
+            out.append(LogPattern(s.check, s.kind, s.metric, s.unit, s.total.results, s.total.failures,
+                                  s.total.max, s.total.last))
+    return tuple(out)
+
+
+def _memory(store: Store, checks: Sequence[CheckInfo], since: float, until: float) -> tuple[MemoryGrowth, ...]:
+    out = []
+    for check, names in figures.metric_names(store, [c.name for c in checks]).items():
+        for metric in (n for n in names if _MEMORY.search(n) and not n.endswith("_pct")):
+            points = store.series(check, metric, since, until)
+            if points:
+                out.append(memory_growth(check, metric, points, until - since))
+    return tuple(out)
+
+
+def memory_growth(check: str, metric: str, points: list[tuple[float, float]], period_s: float) -> MemoryGrowth:
+    """First/last/min/max and the least-squares growth per hour, with a plain assessment."""
+    values = [v for _, v in points]
+    slope = figures.growth_per_h(points)
+    mean = sum(values) / len(values)
+    change = 0.0 if slope is None else slope * period_s / 3600.0
+    share = abs(change) / abs(mean) if mean else 0.0
+    assessment = "steady" if share < STEADY_SHARE else ("growing" if change > 0 else "shrinking")
+    return MemoryGrowth(check, metric, fmt.unit_of(metric), len(values), values[0], values[-1],
+                        min(values), max(values), slope, assessment)

@@ -1,0 +1,159 @@
+"""Reports as Markdown, laid out like the checkpoint reports the team wrote by hand.
+
+Text that came from outside (check summaries, event messages, criterion
+names) is escaped for tables so a ``|`` cannot break a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from watchdog.durations import format_duration
+from watchdog.reports import fmt
+from watchdog.reports.model import (
+    COMPLETE, CheckpointReport, DailyReport, EventLine, Incident, MemoryGrowth, Segment, Summary,
+)
+from watchdog.reports.windows import label
+
+BADGE = {"PASS": "✅ PASS", "FAIL": "❌ FAIL", "MONITORING": "⏳ MONITORING"}
+TREND = {"better": "↓ better", "worse": "↑ worse", "steady": "→ steady", "": "–"}
+
+
+def cell(text: object) -> str:
+    """A table cell: one line, ``|`` escaped."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def checkpoint_heading(r: CheckpointReport) -> str:
+    which = f"{r.label} checkpoint ({r.index} of {r.count})" if r.index else f"interim report at {r.label}"
+    return f"{r.title} — {which}"
+
+
+def render_checkpoint(r: CheckpointReport) -> str:
+    out = [f"# {checkpoint_heading(r)}", ""]
+    status = {"Ended": "🏁 Window ended", "Closed": "⏹ Closed early"}.get(r.status, "⏳ Active monitoring")
+    out += [
+        f"**Window**: {r.window}  ",
+        f"**Monitoring Start**: {fmt.stamp(r.start)}  ",
+        f"**Monitoring Duration**: {label(r.end - r.start)} (until {fmt.stamp(r.end)})  ",
+        f"**Checkpoint**: {r.label} — {fmt.stamp(r.at)}  ",
+        f"**Status**: {status}  ",
+        f"**Generated**: {fmt.stamp(r.generated)}", "", "---", "",
+    ]
+    if r.verdict is not None:
+        out += _verdict(r)
+    out += ["## Deployment and Restart Events", ""] + _events(r.events) + [""]
+    out += ["## Summary Statistics", ""] + _summary(r.summary) + [""]
+    out += ["### Incidents", ""] + _incidents(r.incidents) + [""]
+    out += ["## Acceptance Criteria Status", ""]
+    out += table(["Criterion", "Status", "Evidence"], ((c.name, BADGE[c.status], c.evidence) for c in r.criteria)) \
+        if r.criteria else ["_No acceptance criteria are configured for this window._"]
+    out += ["", "## Performance by Checkpoint Segment", ""] + _checks(r) + [""]
+    out += ["## Log Pattern Counts", ""] + _logs(r) + [""]
+    out += ["## Memory Growth Analysis", ""] + _memory(r.memory) + [""]
+    out += ["## What Changed Since the Last Checkpoint", ""] + [f"- {cell(c)}" for c in r.changes] + [""]
+    out += ["## Next Checkpoint", "", _next(r), ""]
+    out += [f"> {n}" for n in r.notes]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _verdict(r: CheckpointReport) -> list[str]:
+    assert r.verdict is not None
+    if r.verdict.outcome == COMPLETE:
+        return ["## Verdict: ✅ COMPLETE", "", f"All acceptance criteria passed: **{r.title} COMPLETE**.", ""]
+    lines = ["## Verdict: ❌ NOT COMPLETE", "", "Criteria that did not pass:", ""]
+    return lines + [f"- {cell(f)}" for f in r.verdict.failing] + [""]
+
+
+def _events(events: Sequence[EventLine]) -> list[str]:
+    if not events:
+        return ["_No deploy or restart seen in the window._"]
+    return [f"- {fmt.stamp(e.ts)} — **{e.kind}**" + (f" ({cell(e.check)})" if e.check else "")
+            + (f": {cell(e.message)}" if e.message else "") for e in events]
+
+
+def _summary(s: Summary) -> list[str]:
+    return table(["Figure", "Value"], [
+        ("Checks reporting", fmt.count(s.checks)),
+        ("Results", fmt.count(s.results)),
+        ("Failures (results not OK)", fmt.count(s.failures)),
+        ("Alerts fired", fmt.count(s.alerts)),
+        ("Incidents", fmt.count(s.incidents)),
+        ("Notifications sent / failed / pending",
+         f"{s.notifications_sent:,} / {s.notifications_failed:,} / {s.notifications_pending:,}"),
+        ("Restarts and deploys after the start", fmt.count(s.restarts)),
+    ])
+
+
+def _incidents(incidents: Sequence[Incident]) -> list[str]:
+    if not incidents:
+        return ["_No incidents._"]
+    return table(["Check", "Severity", "Start", "End", "Duration", "Summary"], (
+        (i.check, i.severity, fmt.stamp(i.start), fmt.stamp(i.end) if i.end else "still firing",
+         format_duration(i.duration_s), i.summary) for i in incidents))
+
+
+def segment_name(r: CheckpointReport, seg: Segment) -> str:
+    """``6h–12h``: a segment by its offsets from the window's start."""
+    return f"{label(seg.since - r.start) if seg.since > r.start else '0h'}–{label(seg.until - r.start)}"
+
+
+def _checks(r: CheckpointReport) -> list[str]:
+    if not r.checks:
+        return ["_No results in the window._"]
+    rows = []
+    for s in r.checks:
+        for seg in (*s.segments, s.total) if len(s.segments) > 1 else s.segments:
+            name = "whole window" if seg is s.total else segment_name(r, seg)
+            rows.append((s.check, s.metric or "–", name, fmt.number(seg.availability_pct, "%"),
+                         f"{seg.results:,} ({seg.failures:,} not OK)", fmt.number(seg.p50, s.unit),
+                         fmt.number(seg.p95, s.unit), fmt.number(seg.p99, s.unit),
+                         "" if seg is s.total else TREND[seg.trend]))
+    return table(["Check", "Metric", "Segment", "Availability", "Results", "p50", "p95", "p99", "Trend"], rows)
+
+
+def _logs(r: CheckpointReport) -> list[str]:
+    if not r.log_patterns:
+        return ["_No log checks reported in the window._"]
+    return table(["Check", "Kind", "Results", "Breaches", "Metric", "Peak", "Last"], (
+        (p.check, p.kind, fmt.count(p.results), fmt.count(p.breaches), p.metric or "–",
+         fmt.number(p.peak, p.unit), fmt.number(p.last, p.unit)) for p in r.log_patterns))
+
+
+def _memory(memory: Sequence[MemoryGrowth]) -> list[str]:
+    if not memory:
+        return ["_No memory metrics captured (e.g. `heap_used_mb` from the health endpoint)._"]
+    return table(["Check", "Metric", "First", "Last", "Min", "Max", "Growth", "Assessment"], (
+        (m.check, m.metric, fmt.number(m.first, m.unit), fmt.number(m.last, m.unit), fmt.number(m.min, m.unit),
+         fmt.number(m.max, m.unit), fmt.number(m.growth_per_h, f"{m.unit}/h", signed=True), m.assessment)
+        for m in memory))
+
+
+def _next(r: CheckpointReport) -> str:
+    if r.next_at is None:
+        return "None: this is the last checkpoint of the window."
+    return f"{r.next_label} checkpoint at {fmt.stamp(r.next_at)}."
+
+
+def render_daily(r: DailyReport) -> str:
+    out = [f"## {r.title}", "", f"Period: {fmt.stamp(r.since)} – {fmt.stamp(r.until)}  ",
+           f"Generated: {fmt.stamp(r.generated)}", "", "### Availability", ""]
+    out += table(["Check", "Availability", "Results", "Errors", "Warning / Critical / Unknown", "Metric", "Avg",
+                  "Max"], ((c.check, fmt.number(c.availability_pct, "%"), fmt.count(c.results), fmt.count(c.errors),
+                            f"{c.warning:,} / {c.critical:,} / {c.unknown:,}", c.metric or "–",
+                            fmt.number(c.avg, c.unit), fmt.number(c.max, c.unit)) for c in r.checks)) \
+        if r.checks else ["_No checks._"]
+    s = r.summary
+    out += ["", "### System Errors", "", f"- Results not OK: {s.failures:,} of {s.results:,}"]
+    out += [f"- {c.check}: {c.errors:,}" for c in r.checks if c.errors]
+    out += [f"- Notifications sent / failed / pending: {s.notifications_sent:,} / {s.notifications_failed:,} / "
+            f"{s.notifications_pending:,}", "", "### Alerts Fired", ""] + _incidents(r.incidents)
+    out += ["", "### Issues Encountered", ""] + _events(r.events)
+    out += ["", "### Action Items", ""] + ([f"- [ ] {cell(a)}" for a in r.action_items] or ["- None."])
+    return "\n".join(out).rstrip() + "\n"
