@@ -60,6 +60,7 @@ class LogMatch:
     time: float
     line: str
     groups: Mapping[str, str]
+    matched: str = ""  # the text the regex matched (in the line, or in the JSON field's value)
     suppressed: int = 0  # matches dropped by min_interval since the previous one
 
 
@@ -151,7 +152,7 @@ class LogHub:
                 suppressed[0] += 1
                 return
             groups = {k: v for k, v in found.groupdict().items() if v is not None}
-            event = LogMatch(check, reg.source, t, line, groups, suppressed[0])
+            event = LogMatch(check, reg.source, t, line, groups, found.group(0), suppressed[0])
             last[0], suppressed[0] = t, 0
             callback(event)
 

@@ -14,8 +14,8 @@ Rules that keep it exact:
   onto ``i``, ``K`` (Kelvin) onto ``k`` and ``ſ`` onto ``s``, those characters
   are searched too (``Prefilter.extra``) when a literal holds i, k or s;
 * a pattern matched against a JSON field keeps only characters a JSON encoder
-  writes verbatim (no quotes, backslashes, slashes, non-ASCII) - everything
-  else may be escaped in the raw line;
+  writes verbatim (no quotes, backslashes, slashes, non-ASCII), and every line
+  holding a ``\\u`` escape is a candidate too;
 * a pattern with no usable literal (``^\\d+$``) gets no pre-filter: the matcher
   runs it on every line (correct, ~10x slower; ``watchdog logs scan`` shows it).
 """
@@ -59,21 +59,15 @@ def prefilter_for(pattern: str | re.Pattern[str], *, json_field: bool = False) -
     if not found:
         return None
     literals = tuple(sorted({s.lower().encode("utf-8") if folded else s.encode("utf-8") for s in found}))
-    extra: tuple[bytes, ...] = ()
-    if folded:
-        extra = _fold_extras(found, json_field)
+    extra = _fold_extras(found) if folded else ()
+    if json_field:  # any character of the value may be written as \uXXXX
+        extra = tuple(sorted({*extra, b"\\u"}))
     return Prefilter(literals, folded, extra)
 
 
-def _fold_extras(found: Iterable[str], json_field: bool) -> tuple[bytes, ...]:
+def _fold_extras(found: Iterable[str]) -> tuple[bytes, ...]:
     letters = {ch for s in found for ch in s.lower() if ch in FOLDS_TO_ASCII}
-    chars = [c for letter in sorted(letters) for c in FOLDS_TO_ASCII[letter]]
-    out = [c.encode("utf-8") for c in chars]
-    if json_field:  # an encoder with ensure_ascii writes them as \\u0131
-        for c in chars:
-            code = f"{ord(c):04x}"
-            out += [f"\\u{code}".encode(), f"\\u{code.upper()}".encode()]
-    return tuple(sorted(set(out)))
+    return tuple(sorted(c.encode("utf-8") for letter in letters for c in FOLDS_TO_ASCII[letter]))
 
 
 def _has_local_ignorecase(items: Iterable[tuple[object, object]]) -> bool:

@@ -105,7 +105,8 @@ async def command_chunks(config: SourceConfig, status: SourceStatus, mode: Mode 
                 yield chunk
             code = proc.returncode
             status.last_exit = code
-            status.last_error = _exit_reason(code, status.stderr_tail)
+            if code != 0 or mode == "live":  # a stream that should run forever stopped
+                status.last_error = _exit_reason(code, status.stderr_tail)
         if mode == "to_end" or (mode == "window" and code == 0):
             status.state = "ended"
             return
