@@ -10,7 +10,6 @@ when any failed, 2 for a config or argument problem.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,6 +35,8 @@ def alert() -> None:
 @app.command("test")
 def test(channel: ChannelArgument = None, config: ConfigOption = None) -> None:
     """Send a clearly marked test message through a channel (or all) and print the outcome."""
+    import asyncio
+
     cfg = load_config(config, exit_code=2)
     configs = cfg.table("channels")
     if not configs:
@@ -62,6 +63,8 @@ def outcome_line(name: str, kind: str, outcome: Attempt, width: int = 0) -> str:
 
 
 async def _send_all(names: list[str], configs: dict[str, Any], redactor: Any) -> dict[str, Attempt]:
+    import asyncio
+
     from watchdog.alerting.channels import attempt, build_channel
     from watchdog.alerting.message import alert_test_message, notification_for
 

@@ -15,8 +15,12 @@ import sys
 import typer
 
 from watchdog import __version__
+from watchdog.cli import alert as alert_cmd
 from watchdog.cli import check as check_cmd
 from watchdog.cli import config_cmd
+from watchdog.cli import logs as logs_cmd
+from watchdog.cli import runbook as runbook_cmd
+from watchdog.cli import status as status_cmd
 
 app = typer.Typer(
     name="watchdog",
@@ -29,6 +33,10 @@ app = typer.Typer(
 app.command("check")(check_cmd.check)
 app.command("probe")(check_cmd.probe)
 app.add_typer(config_cmd.app, name="config")
+app.command("status")(status_cmd.status)
+app.add_typer(logs_cmd.app, name="logs")
+app.add_typer(alert_cmd.app, name="alert")
+app.command("runbook")(runbook_cmd.runbook)
 
 #: commands whose argument errors exit 3 (UNKNOWN) so Nagios/cron read them right
 NAGIOS_COMMANDS = {"check", "probe"}
