@@ -56,9 +56,9 @@ def window(written: tuple[float, ...] = ()) -> WindowState:
                        data={"opened_by": "deploy"})
 
 
-def results(i: int) -> list[Result]:
+def results(i: int, incident: bool = True) -> list[Result]:
     ts = START + 60 * i
-    bad = i in INCIDENT
+    bad = incident and i in INCIDENT
     health = Result("health", "http", Status.CRITICAL if bad else Status.OK,
                     "response_ms = 2500 (> 2000)" if bad else "200 OK",
                     {"response_ms": 2500.0 if bad else 100.0 + 10 * (i % 10), "status_code": 200.0,
@@ -72,18 +72,18 @@ def results(i: int) -> list[Result]:
     return [health, redis, signal, drops]
 
 
-def fill(store: Store, hours: float = 24.0) -> Store:
+def fill(store: Store, hours: float = 24.0, *, incident: bool = True) -> Store:
     """Record the history up to ``hours`` after the start, with its events and notifications."""
     mains = {name: info.metric for name, info in INFOS.items() if info.metric}
     for i in range(int(hours * 60)):
-        store.record_many(results(i), main_metrics=mains)
+        store.record_many(results(i, incident), main_metrics=mains)
     store.add_event(Event("deploy", START, "health", "uptime_s went down from 1d to 3m33s"))
-    if hours > 7:
+    if incident and hours > 7:
         store.add_event(Event("alert.fired", START + 7 * H, "health", "response_ms = 2500 (> 2000)",
                               {"severity": "CRITICAL"}))
         notify(store, "n1", "oncall", "firing", START + 7 * H, delivered=True)
         notify(store, "n2", "hook", "firing", START + 7 * H, delivered=False)
-    if hours > 7 + 20 / 60:
+    if incident and hours > 7 + 20 / 60:
         store.add_event(Event("alert.resolved", START + 7 * H + 1200, "health", "200 OK",
                               {"severity": "CRITICAL"}))
         notify(store, "n3", "oncall", "resolved", START + 7 * H + 1200, delivered=True)

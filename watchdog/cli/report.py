@@ -81,20 +81,31 @@ def report(
         fail(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}", 2)
     if date is not None and window != "daily":
         fail("--date goes with the daily report: watchdog report daily --date YYYY-MM-DD", 2)
+    from watchdog.errors import WatchdogError
+
     now = time.time()
     with _opened(config) as (ctx, store):
-        if window == "daily":
-            _daily(store, ctx, date=date, fmt=fmt, output=output, post=post, now=now)
-            return
-        target = _adhoc(window, since, now) if since else _pick(store, window, ctx)
-        from watchdog.reports.service import build_for_window
+        try:
+            if window == "daily":
+                _daily(store, ctx, date=date, fmt=fmt, output=output, post=post, now=now)
+            else:
+                _checkpoint(store, ctx, window, checkpoint=checkpoint, since=since, fmt=fmt, output=output,
+                            post=post, now=now)
+        except WatchdogError as err:
+            fail(str(err), 2)
 
-        with _progress(f"reading {target.name}") as progress:
-            result = build_for_window(store, ctx, target, checkpoint=None if since else checkpoint, now=now,
-                                      progress=progress)
-        _emit(result, fmt, output, ctx)
-        if post:
-            _post_checkpoint(store, ctx, result, output, now)
+
+def _checkpoint(store: Store, ctx: ReportContext, window: str | None, *, checkpoint: str | None,
+                since: str | None, fmt: str, output: Path | None, post: bool, now: float) -> None:
+    from watchdog.reports.service import build_for_window
+
+    target = _adhoc(window, since, now) if since else _pick(store, window, ctx)
+    with _progress(f"reading {target.name}") as progress:
+        result = build_for_window(store, ctx, target, checkpoint=None if since else checkpoint, now=now,
+                                  progress=progress)
+    _emit(result, fmt, output, ctx)
+    if post:
+        _post_checkpoint(store, ctx, result, output, now)
 
 
 def _daily(store: Store, ctx: ReportContext, *, date: str | None, fmt: str, output: Path | None, post: bool,

@@ -1,0 +1,97 @@
+"""Markdown, HTML and JSON carry the same figures; outside text is escaped everywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.report_history import H, INFOS, SPEC, START, fill, window
+from watchdog.reports import render_html, render_json, render_md, svg
+from watchdog.reports.build import build_checkpoint
+from watchdog.reports.daily import build_daily
+from watchdog.reports.model import CheckpointReport
+from watchdog.store.base import Event
+from watchdog.store.memory import MemoryStore
+
+NASTY = 'deploy <script>alert("x")</script> | <img src=http://evil.example/x.png> & more'
+
+
+@pytest.fixture(scope="module")
+def final() -> CheckpointReport:
+    store = fill(MemoryStore())
+    store.add_event(Event("restart", START + 9 * H, "health", NASTY))
+    return build_checkpoint(store, window(), INFOS, checkpoint_s=24 * H, now=START + 24 * H, spec=SPEC)
+
+
+def test_markdown_reads_like_the_hand_written_reports(final: CheckpointReport) -> None:
+    md = render_md.render_checkpoint(final)
+    assert md.startswith("# Phase 3.8 Production Monitoring — 24h checkpoint (4 of 4)\n")
+    for heading in ("## Verdict: ❌ NOT COMPLETE", "## Deployment and Restart Events", "## Summary Statistics",
+                    "## Acceptance Criteria Status", "## Performance by Checkpoint Segment", "## Log Pattern Counts",
+                    "## Memory Growth Analysis", "## What Changed Since the Last Checkpoint", "## Next Checkpoint"):
+        assert f"\n{heading}\n" in md
+    assert "| Performance meets SLA (<500ms latency) | ✅ PASS | p95_ms max 450 ms over 1,440 results of " \
+           "signal-latency (2025-10-13 07:10–2025-10-14 07:10 UTC) |" in md
+    assert "| No critical errors in first 24 hours | ❌ FAIL |" in md
+    assert "| health | response_ms | 6h–12h | 94.44% | 360 (20 not OK) | 150 ms | 2500 ms | 2500 ms | ↑ worse |" in md
+    assert "| health | CRITICAL | 2025-10-13 14:10 UTC | 2025-10-13 14:30 UTC | 20m | response_ms = 2500 (> 2000) |" in md
+    assert "| health | heap_used_mb | 80 MB | 91.99 MB | 80 MB | 91.99 MB | +0.5 MB/h | growing |" in md
+    assert "**Monitoring Start**: 2025-10-13 07:10 UTC" in md
+
+
+def test_markdown_escapes_table_breakers(final: CheckpointReport) -> None:
+    md = render_md.render_checkpoint(final)
+    assert "- 2025-10-13 16:10 UTC — **restart** (health): deploy <script>" in md  # a list line, not a table
+    assert render_md.cell("a|b\nc") == "a\\|b c"
+
+
+def test_html_escapes_everything_and_loads_nothing(final: CheckpointReport) -> None:
+    page = render_html.render_checkpoint(final)
+    assert "<script>" not in page and "<img" not in page
+    assert "deploy &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | &lt;img src=http://evil.example/x.png&gt;" \
+           " &amp; more" in page
+    # nothing to fetch: no src/href attributes at all, a CSP that forbids loading, SVG inline
+    assert not re.search(r"<[^>]*\s(src|href)=", page)
+    assert "default-src 'none'" in page
+    assert page.count("<svg") == 4  # three latency charts and the availability bars
+    assert '<span class="badge FAIL">FAIL</span>' in page
+
+
+def test_html_daily() -> None:
+    r = build_daily(fill(MemoryStore()), INFOS, now=START + 20 * H, date="2025-10-13")
+    page = render_html.render_daily(r)
+    assert "<title>Daily Monitoring Report - 2025-10-13</title>" in page
+    assert "<li>channel hook: 1 notification failed for good (last error: 404 no_service)</li>" in page
+
+
+def test_json_has_the_same_figures(final: CheckpointReport) -> None:
+    data = json.loads(render_json.render(final))
+    assert data["format"] == "watchdog.checkpoint-report/1"
+    assert data["verdict"]["outcome"] == "NOT COMPLETE"
+    assert [c["status"] for c in data["criteria"]] == ["PASS", "FAIL", "PASS", "PASS", "FAIL"]  # the restart at 9h
+    health = next(c for c in data["checks"] if c["check"] == "health")
+    assert health["segments"][1]["p95"] == 2500.0 and health["segments"][1]["failures"] == 20
+    assert data["summary"]["results"] == 5760
+
+
+def test_json_daily_and_no_nan() -> None:
+    store = MemoryStore()
+    r = build_daily(store, INFOS, now=START, date="2025-10-13")
+    data = json.loads(render_json.render(r))
+    assert data["format"] == "watchdog.daily-report/1"
+    assert data["title"] == "Daily Monitoring Report - 2025-10-13"
+    assert data["checks"][0] == {"check": "health", "kind": "http", "results": 0, "ok": 0, "warning": 0,
+                                 "critical": 0, "unknown": 0, "availability_pct": None, "metric": "response_ms",
+                                 "unit": " ms", "avg": None, "max": None, "errors": 0}
+
+
+@pytest.mark.parametrize(("span", "step"), [(0, 1.0), (1900, 500.0), (2.6, 1.0), (470, 200.0), (0.03, 0.01)])
+def test_nice_step(span: float, step: float) -> None:
+    assert svg.nice_step(span) == pytest.approx(step)
+
+
+def test_bar_chart_escapes_names() -> None:
+    chart = svg.bar_chart([("<b>x</b>", 99.0), ("empty", None)], title="A & B")
+    assert "&lt;b&gt;x&lt;/b&gt;" in chart and "<title>A &amp; B</title>" in chart and "no results" in chart
