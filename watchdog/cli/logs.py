@@ -126,7 +126,7 @@ def _print_scan(results: list[Result], status: dict[str, Any], evidence: int) ->
     for name, s in status.items():
         label = s["description"] if name == SCAN_SOURCE else f"source {name} ({s['description']})"
         note = f", last error: {s['last_error']}" if s["last_error"] else ""
-        out.print(f"{label}: {s['lines']:,} lines, {s['bytes'] / 1e6:.1f} MB{note}", markup=False)
+        out.print(f"{label}: {s['lines']:,} lines, {s['bytes'] / 1e6:.1f} MB{note}", markup=False, soft_wrap=True)
     table = Table(show_edge=False, pad_edge=False, box=None)
     for column in ("check", "status", "summary"):
         table.add_column(column, overflow="fold")

@@ -148,15 +148,24 @@ async def _keep_stderr(stream: asyncio.StreamReader, tail: deque[str]) -> None:
 
 
 async def _terminate(proc: asyncio.subprocess.Process) -> None:
-    """SIGTERM the process group, SIGKILL it after 2 s."""
-    for sig, grace in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
+    """SIGTERM the process group, SIGKILL it after 2 s; the child is reaped even if stopped twice."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        _signal_group(proc, sig)
         try:
-            await asyncio.wait_for(asyncio.shield(proc.wait()), grace)
+            await asyncio.wait_for(asyncio.shield(proc.wait()), 2.0)
             return
         except TimeoutError:
             continue
+        except asyncio.CancelledError:  # cancelled while stopping: kill now, still reap, then go
+            _signal_group(proc, signal.SIGKILL)
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(proc.wait()), 2.0)
+            raise
+
+
+def _signal_group(proc: asyncio.subprocess.Process, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
 
 
 def _exit_reason(code: int | None, stderr_tail: deque[str]) -> str:
