@@ -199,6 +199,7 @@ def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], 
                              redactor: Redactor = NULL_REDACTOR) -> list[Notification]:
     """One outbox notification per channel; ids are stable per window start and checkpoint."""
     from watchdog.alerting.message import Message, notification_for
+    from watchdog.reports import fmt
     from watchdog.reports.render_md import checkpoint_heading
     from watchdog.status import Status
 
@@ -206,8 +207,8 @@ def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], 
     failed = "FAIL" in statuses or (report.verdict is not None and report.verdict.outcome == NOT_COMPLETE)
     verdict = f" Verdict: {report.verdict.outcome}." if report.verdict else ""
     s = report.summary
-    summary = (f"{s.results:,} results, {s.failures:,} not OK, {s.incidents:,} incidents, "
-               f"{s.alerts:,} alerts.{verdict}")
+    summary = (f"{fmt.plural(s.results, 'result')}, {s.failures:,} not OK, {fmt.plural(s.incidents, 'incident')}, "
+               f"{fmt.plural(s.alerts, 'alert')}.{verdict}")
     if report.next_at is not None:
         summary += f" Next: {report.next_label} checkpoint."
     message = Message(
@@ -252,8 +253,9 @@ def daily_notifications(report: DailyReport, channels: Sequence[str], *, now: fl
     message = Message(
         event="daily-report", check="daily", severity=Status.WARNING if report.action_items else Status.OK,
         title=report.title, started=report.since, episode=f"daily-{report.date}", at=report.until,
-        summary=redactor(f"{s.results:,} results, {s.failures:,} not OK, {s.incidents:,} incidents; "
-                         f"{len(report.action_items)} open action items."),
+        summary=redactor(f"{fmt.plural(s.results, 'result')}, {s.failures:,} not OK, "
+                         f"{fmt.plural(s.incidents, 'incident')}; "
+                         f"{fmt.plural(len(report.action_items), 'open action item')}."),
         evidence=tuple(redactor(x) for x in (*report.action_items, *lines)),
     )
     return [notification_for(message, channel, now) for channel in channels]
