@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watchdog import registry
@@ -70,6 +70,34 @@ class RunbookSettings(BaseModel):
     base_url: str = ""
 
 
+class ServerSettings(BaseModel):
+    """``[server]``: the daemon's own /healthz, /metrics, /status endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: HOST:PORT; on Railway ``$PORT`` is honoured when this is left unset (then 0.0.0.0:$PORT)
+    listen: str | None = None
+    enabled: bool = True
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            from watchdog.server import parse_listen
+
+            parse_listen(value)
+        return value
+
+    def address(self, env: Mapping[str, str] = os.environ) -> str | None:
+        """Where to listen: ``listen``, else ``0.0.0.0:$PORT``, else 127.0.0.1:9321."""
+        if not self.enabled:
+            return None
+        if self.listen:
+            return self.listen
+        port = env.get("PORT", "")
+        return f"0.0.0.0:{port}" if port.isdigit() else "127.0.0.1:9321"
+
+
 class Settings(BaseSettings):
     """Top-level settings; ``WATCHDOG_*`` environment variables override the file."""
 
@@ -78,7 +106,10 @@ class Settings(BaseSettings):
     )
 
     state_dir: Path = Field(default_factory=default_state_dir)
+    #: results and events older than this are pruned (per-minute rollups are kept longer)
+    retention: PositiveDuration = 30 * 86400.0
     defaults: Defaults = Field(default_factory=Defaults)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
 
     @classmethod

@@ -175,6 +175,11 @@ class CheckContext:
             self.on_close(self._logs.stop)
         return self._logs
 
+    @property
+    def logs_in_use(self) -> bool:
+        """Whether a log check created the hub (the daemon starts it only then)."""
+        return self._logs is not None
+
     def on_close(self, closer: Any) -> None:
         """Register an async callable run by ``aclose()`` (last registered, first closed)."""
         self._closers.append(closer)

@@ -19,6 +19,7 @@ from watchdog.cli import alert as alert_cmd
 from watchdog.cli import check as check_cmd
 from watchdog.cli import config_cmd
 from watchdog.cli import logs as logs_cmd
+from watchdog.cli import run as run_cmd
 from watchdog.cli import runbook as runbook_cmd
 from watchdog.cli import status as status_cmd
 
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.command("check")(check_cmd.check)
 app.command("probe")(check_cmd.probe)
 app.add_typer(config_cmd.app, name="config")
+app.command("run")(run_cmd.run)
 app.command("status")(status_cmd.status)
 app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(alert_cmd.app, name="alert")

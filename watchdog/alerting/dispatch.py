@@ -1,0 +1,101 @@
+"""From one result to what the world is told: policy step, history events, outbox.
+
+``Dispatcher.handle(result)`` is called by the daemon for every result. It
+advances the check's alert state (the pure policy), records the *truth* of the
+alert as ``alert.*`` events (fired, escalated, downgraded, resolved — also while
+silenced, so reports count incidents nobody was paged for), and turns the
+policy's decisions into messages in the durable outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from watchdog.alerting.policy import Decision, is_quiet, step, step_match
+from watchdog.alerting.rules import AlertRules
+from watchdog.model import Result
+from watchdog.status import Status
+from watchdog.store.base import Event, Store
+
+log = logging.getLogger("watchdog.alerts")
+_LEVELS = (Status.OK, Status.WARNING, Status.CRITICAL)
+
+
+def truth_events(check: str, before: Mapping[str, Any] | None, after: Mapping[str, Any], now: float,
+                 summary: str = "") -> list[Event]:
+    """``alert.*`` events for a change of the firing level between two policy states (pure)."""
+    old = int((before or {}).get("firing") or 0)
+    new = int(after.get("firing") or 0)
+    if old == new:
+        return []
+    if old == 0:
+        kind, level = "alert.fired", new
+    elif new == 0:
+        kind, level = "alert.resolved", old
+    else:
+        kind, level = ("alert.escalated" if new > old else "alert.downgraded"), new
+    data = {"severity": _LEVELS[level].name, "episode": after.get("episode") or (before or {}).get("episode"),
+            "started": after.get("started") or (before or {}).get("started")}
+    return [Event(kind, now, check, f"{check} {kind.removeprefix('alert.')} {_LEVELS[level].name}"
+                  + (f": {summary}" if summary else ""), data)]
+
+
+@dataclass
+class CheckRouting:
+    """What the dispatcher needs to know of one check."""
+
+    rules: AlertRules
+    channels: tuple[str, ...]
+    main_metric: str | None = None
+    runbook: Mapping[str, Any] | None = None
+    per_match: bool = False  # log-match: every match notifies, rate-limited
+
+
+class Dispatcher:
+    def __init__(self, store: Store, submit: Callable[[Any, Sequence[str]], Any], routing: Mapping[str, CheckRouting],
+                 redactor: Any) -> None:
+        self.store = store
+        self.submit = submit  # Outbox.submit(message, channels)
+        self.routing = dict(routing)
+        self.redactor = redactor
+        self.sent = 0
+
+    def handle(self, result: Result, now: float | None = None) -> list[Decision]:
+        """Advance ``result.check``'s alert state; enqueue what must be told."""
+        route = self.routing.get(result.check)
+        if route is None:
+            return []
+        at = result.started if now is None else now
+        quiet = is_quiet(result.check, at, route.rules, self.store.silences(at))
+        before = self.store.load_alert_state(result.check)
+        stepper = step_match if route.per_match else step
+        after, decisions = stepper(before, result.status, at, route.rules, quiet)
+        self.store.save_alert_state(result.check, after)
+        if not route.per_match:
+            for event in truth_events(result.check, before, after, at, self.redactor(result.summary)):
+                self.store.add_event(event)
+        for decision in decisions:
+            self._tell(decision, result, route)
+        return decisions
+
+    def _tell(self, decision: Decision, result: Result, route: CheckRouting) -> None:
+        from watchdog.alerting.message import build_message
+
+        message = build_message(
+            decision.event, result, episode=decision.episode, started=decision.started,
+            previous=decision.previous, peak=decision.peak, seq=decision.seq, severity=decision.severity,
+            runbook=route.runbook, main_metric=route.main_metric, redactor=self.redactor,
+        )
+        if decision.suppressed:
+            from dataclasses import replace
+
+            message = replace(message, note=f"{decision.suppressed} more matches held back by the rate limit")
+        if route.per_match:
+            self.store.add_event(Event("alert.match", decision.at, result.check, message.summary,
+                                       {"severity": decision.severity.name}))
+        self.submit(message, route.channels)
+        self.sent += 1
+        log.info("%s %s %s: %s", result.check, decision.event, decision.severity.name, message.summary)

@@ -1,0 +1,108 @@
+"""``watchdog run``: the daemon in the foreground (systemd, Railway, a terminal).
+
+Logs go to stdout, one line per record, JSON with ``--log-format json``, every
+message through the config's redactor. SIGTERM/SIGINT stop it cleanly (exit
+0); SIGHUP reloads the config, keeping the old one if the new one is bad.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import sys
+import time
+from typing import Annotated, Any
+
+import typer
+
+from watchdog.cli.common import ConfigOption, fail, load_config
+
+
+class LogFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def run(
+    config: ConfigOption = None,
+    log_format: Annotated[LogFormat, typer.Option("--log-format", help="text or json lines on stdout.")] = LogFormat.text,
+    listen: Annotated[str | None, typer.Option("--listen", help="HOST:PORT for /healthz /metrics /status "
+                                                               "(default: [server] listen, $PORT, 127.0.0.1:9321).")] = None,
+    grace: Annotated[str, typer.Option("--grace", help="On SIGTERM, how long running checks may finish.")] = "10s",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every result.")] = False,
+) -> None:
+    """Run the daemon: every check on its schedule, alerts, history, checkpoint reports."""
+    import asyncio
+
+    from watchdog.durations import parse_duration
+    from watchdog.errors import WatchdogError
+
+    cfg = load_config(config, exit_code=2)
+    try:
+        grace_s = parse_duration(grace)
+        if listen:
+            from watchdog.server import parse_listen
+
+            parse_listen(listen)
+    except ValueError as err:
+        fail(f"--grace/--listen: {err}", 2)
+    setup_logging(log_format, cfg.redactor, verbose)
+    try:
+        asyncio.run(_serve(cfg, config, listen or cfg.settings.server.address(), grace_s))
+    except WatchdogError as err:
+        fail(str(err), 2)
+    except OSError as err:  # the port is taken, the state dir is read-only...
+        fail(f"cannot start: {err.strerror or err}", 2)
+
+
+async def _serve(cfg: Any, path: str | None, listen: str | None, grace_s: float) -> None:
+    import asyncio
+    import signal
+
+    from watchdog.daemon import Daemon
+
+    daemon = Daemon(cfg, config_path=path or str(cfg.path), listen=listen, grace_s=grace_s)
+    await daemon.start()
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+    loop.add_signal_handler(signal.SIGINT, stopping.set)
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(daemon.reload()))
+    await stopping.wait()
+    logging.getLogger("watchdog.daemon").info("stopping: letting running checks finish, flushing the outbox")
+    await daemon.stop()
+
+
+class _Redacting(logging.Filter):
+    def __init__(self, redactor: Any) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redactor(record.getMessage())
+        record.args = None
+        return True
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        document = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+                    "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        if record.exc_info:
+            document["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        return json.dumps(document, ensure_ascii=False)
+
+
+def setup_logging(fmt: LogFormat, redactor: Any, verbose: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_Redacting(redactor))
+    handler.setFormatter(_JsonFormatter() if fmt is LogFormat.json else
+                         logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    # URLs carry tokens and webhook secrets: httpx logs every request URL at INFO.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("watchdog.results").setLevel(logging.INFO if verbose else logging.WARNING)
