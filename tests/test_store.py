@@ -127,6 +127,8 @@ def test_totals_add_up_the_rollups_of_a_span(store: Store) -> None:
     assert total.minute == T0
     assert total.counts == {Status.OK: 1, Status.WARNING: 1, Status.CRITICAL: 1}
     assert total.metrics == {"heap": (1, 5.0, 5.0, 5.0, 5.0), "ms": (3, 58.0, 8.0, 30.0, 20.0)}
+    assert store.totals("api", T0, T0 + 180, metrics=["ms", "nope"]).metrics == {"ms": (3, 58.0, 8.0, 30.0, 20.0)}
+    assert store.totals("api", T0, T0 + 180, metrics=[]).metrics == {}
     assert store.totals("api", T0 + 600, T0 + 900).counts == {}
     assert store.totals("nope", T0, T0 + 60).metrics == {}
 

@@ -70,12 +70,14 @@ class MemoryStore:
         accs = self._accs.get(check, {})
         return [to_rollup(check, m, accs[m]) for m in sorted(accs) if since <= m < until]
 
-    def totals(self, check: str, since: float, until: float) -> Rollup:
+    def totals(self, check: str, since: float, until: float, metrics: Sequence[str] | None = None) -> Rollup:
         accs = self._accs.get(check, {})
         total = new_acc()
         for minute in sorted(accs):
             if since <= minute < until:
                 merge(total, accs[minute])
+        if metrics is not None:
+            total["metrics"] = {n: v for n, v in total["metrics"].items() if n in metrics}
         return to_rollup(check, since, total)
 
     def checks(self) -> list[str]:

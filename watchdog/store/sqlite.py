@@ -146,8 +146,7 @@ class SqliteStore:
 
     def _metric_name(self, metric_id: int) -> str:
         if metric_id not in self._metric_by_id:  # written by another process since we last looked
-            with self._lock:
-                self._load_metric_names(self._conn)
+            self._refresh_metric_names()
         return self._metric_by_id[metric_id]
 
     def _check_info(self, check: str) -> tuple[int, str | None, float | None] | None:
@@ -216,17 +215,32 @@ class SqliteStore:
                 for minute, *counts in self._read(rows.SELECT_COUNTS, span)]
 
     @_guarded
-    def totals(self, check: str, since: float, until: float) -> Rollup:
-        """The rollups of ``[since, until)`` added up, in SQL: one Rollup whose ``minute`` is ``since``."""
+    def totals(self, check: str, since: float, until: float, metrics: Sequence[str] | None = None) -> Rollup:
+        """The rollups of ``[since, until)`` added up in SQL: one Rollup whose ``minute`` is ``since``.
+
+        ``metrics`` limits the metrics summed (all by default): a report that
+        wants availability and its main metric reads a fraction of the rows.
+        """
         info = self._check_info(check)
         if info is None:
             return make_rollup(check, since, (), {})
-        span = (info[0], since, until)
+        span: tuple[Any, ...] = (info[0], since, until)
         counts = [n or 0 for n in self._read(rows.TOTAL_COUNTS, span)[0]]
-        last = {metric_id: value for metric_id, value, _ in self._read(rows.LAST_METRICS, span)}
-        metrics = {self._metric_name(metric_id): (*values, last[metric_id])
-                   for metric_id, *values in self._read(rows.TOTAL_METRICS, span)}
-        return make_rollup(check, since, counts, metrics)
+        only = ""
+        if metrics is not None:
+            if any(m not in self._metric_names for m in metrics):
+                self._refresh_metric_names()  # another process may have named it since
+            ids = [self._metric_names[m] for m in metrics if m in self._metric_names]
+            only = f" AND metric_id IN ({', '.join('?' * len(ids))})"
+            span = (*span, *ids)
+        last = {metric_id: value for metric_id, value, _ in self._read(rows.LAST_METRICS.format(only=only), span)}
+        summed = {self._metric_name(metric_id): (*values, last[metric_id])
+                  for metric_id, *values in self._read(rows.TOTAL_METRICS.format(only=only), span)}
+        return make_rollup(check, since, counts, summed)
+
+    def _refresh_metric_names(self) -> None:
+        with self._lock:
+            self._load_metric_names(self._conn)
 
     @_guarded
     def checks(self) -> list[str]:

@@ -39,11 +39,12 @@ SPAN = "WHERE check_id = ? AND minute >= ? AND minute < ?"
 SELECT_COUNTS = f"SELECT minute, ok, warning, critical, unknown FROM rollups {SPAN} ORDER BY minute"
 SELECT_METRICS = f"SELECT minute, metric_id, n, vsum, vmin, vmax, vlast FROM rollup_metrics {SPAN}"
 TOTAL_COUNTS = f"SELECT sum(ok), sum(warning), sum(critical), sum(unknown) FROM rollups {SPAN}"
+# ``{only}``: "" or " AND metric_id IN (?, ...)"
 TOTAL_METRICS = (
-    f"SELECT metric_id, sum(n), sum(vsum), min(vmin), max(vmax) FROM rollup_metrics {SPAN} GROUP BY metric_id"
+    f"SELECT metric_id, sum(n), sum(vsum), min(vmin), max(vmax) FROM rollup_metrics {SPAN}{{only}} GROUP BY metric_id"
 )
 # a lone max() makes SQLite take the bare column (vlast) from the row holding that maximum
-LAST_METRICS = f"SELECT metric_id, vlast, max(last_ts) FROM rollup_metrics {SPAN} GROUP BY metric_id"
+LAST_METRICS = f"SELECT metric_id, vlast, max(last_ts) FROM rollup_metrics {SPAN}{{only}} GROUP BY metric_id"
 INSERT_EVENT = "INSERT INTO events (kind, ts, check_name, message, data) VALUES (?, ?, ?, ?, ?)"
 SELECT_EVENTS = "SELECT kind, ts, check_name, message, data FROM events"
 _OUTBOX_COLUMNS = (
