@@ -16,6 +16,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -54,7 +55,7 @@ class HttpConfig(CheckConfig):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")) or len(url) < 10:
+        if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
             raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
         return url
 

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.receiver",
     "tests.support.redis_server",
     "tests.support.cli",
+    "tests.support.daemon_process",
 ]

@@ -90,6 +90,11 @@ class Receiver:
         with self._lock:
             self._script.extend(replies)
 
+    def clear_script(self) -> None:
+        """Drop the scripted answers still queued: the routes answer normally from now on."""
+        with self._lock:
+            self._script.clear()
+
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
 

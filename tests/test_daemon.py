@@ -1,0 +1,163 @@
+"""The daemon in-process: real service, real Redis, a local Slack stand-in; checks fired by hand.
+
+A ``NullScheduler`` lets each test run "one interval" with ``fire()`` instead of
+sleeping; everything else is the real path (runner, store, policy, outbox,
+Slack channel over HTTP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from watchdog.alerting.dispatch import truth_events
+from watchdog.config import from_document
+from watchdog.daemon import Daemon
+from watchdog.scheduler import NullScheduler
+from watchdog.status import Status
+from watchdog.store.base import Silence
+from watchdog.store.memory import MemoryStore
+
+
+def config(receiver, checks: dict, **alert) -> object:
+    doc = {
+        "defaults": {"timeout": "2s", "alert": {"after": 2, "recover_after": 1, "repeat": "1h",
+                                                  "channels": ["oncall"], **alert}},
+        "channels": {"oncall": {"type": "slack", "token": "xoxb-test-token-000000", "channel": "#ops",
+                                "api_url": receiver.slack_api_url}},
+        "checks": checks,
+    }
+    return from_document(doc, env={})
+
+
+async def started(cfg) -> Daemon:
+    daemon = Daemon(cfg, store=MemoryStore(), scheduler_factory=NullScheduler)
+    await daemon.start()
+    return daemon
+
+
+async def fire(daemon: Daemon, name: str, times: int = 1) -> None:
+    for _ in range(times):
+        await daemon.scheduler.fire(name)
+
+
+async def messages(receiver, count: int) -> list:
+    got = await asyncio.to_thread(receiver.wait_for, count, 10.0)
+    await asyncio.sleep(0.2)  # anything extra would arrive now
+    return [r.json for r in receiver.requests]
+
+
+def text_of(message: dict) -> str:
+    """The notification text without the leading Slack emoji (``:rotating_light: CRITICAL: ...``)."""
+    text = message.get("text", "")
+    return text.split(": ", 1)[1] if text.startswith(":") else text
+
+
+async def test_outage_pages_once_after_threshold_then_resolves_in_the_thread(http_service, receiver):
+    daemon = await started(config(receiver, {"health": {"type": "http", "url": f"{http_service.url}/health"}}))
+    try:
+        await fire(daemon, "health")
+        http_service.behave(status=503)
+        await fire(daemon, "health")  # 1st failure: below after = 2
+        assert receiver.requests == []
+        await fire(daemon, "health", times=3)  # 2nd fires; 3rd and 4th stay quiet (repeat is 1h)
+        [firing] = await messages(receiver, 1)
+        assert text_of(firing).startswith("CRITICAL: health")
+        assert "thread_ts" not in firing
+        http_service.behave()
+        await fire(daemon, "health")
+        sent = await messages(receiver, 2)
+        assert len(sent) == 2
+        resolved = sent[1]
+        assert text_of(resolved).startswith("RESOLVED: health")
+        assert resolved["thread_ts"] == "1714564800.000001"  # the ts the receiver gave the firing
+    finally:
+        await daemon.stop()
+
+
+async def test_redis_stopped_and_started(redis_server, receiver):
+    daemon = await started(config(receiver, {"redis": {"type": "redis", "url": redis_server.url}}))
+    try:
+        await fire(daemon, "redis")
+        redis_server.stop()
+        await fire(daemon, "redis", times=3)
+        [firing] = await messages(receiver, 1)
+        assert text_of(firing).startswith("CRITICAL: redis")
+        redis_server.start()
+        await fire(daemon, "redis")
+        sent = await messages(receiver, 2)
+        assert [text_of(m).split(":")[0] for m in sent] == ["CRITICAL", "RESOLVED"]
+    finally:
+        await daemon.stop()
+
+
+async def test_flapping_target_sends_one_flapping_notice(http_service, receiver):
+    cfg = config(receiver, {"health": {"type": "http", "url": f"{http_service.url}/health"}},
+                 after=1, flap_threshold=3, flap_window="10m")
+    daemon = await started(cfg)
+    try:
+        for i in range(12):
+            http_service.behave(status=503 if i % 2 else 200)
+            await fire(daemon, "health")
+        sent = await messages(receiver, 4)
+        # after = 1: the first flips page and resolve; the 4th change within the window (> flap_threshold)
+        # is flapping: one notice, then the 8 flips after it send nothing
+        assert [text_of(m).split(":")[0] for m in sent] == ["CRITICAL", "RESOLVED", "CRITICAL", "FLAPPING"]
+    finally:
+        await daemon.stop()
+
+
+async def test_silenced_check_sends_nothing_but_records_everything(http_service, receiver):
+    daemon = await started(config(receiver, {"health": {"type": "http", "url": f"{http_service.url}/health"}}))
+    try:
+        daemon.store.add_silence(Silence("s1", "health", 0, 4e9, "deploy"))
+        http_service.behave(status=503)
+        await fire(daemon, "health", times=4)
+        await asyncio.sleep(0.3)
+        assert receiver.requests == []
+        stored = list(daemon.store.results("health", 0, 4e9))
+        assert [r.status for r in stored] == [Status.CRITICAL] * 4
+        fired = daemon.store.events(0, 4e9, ["alert.fired"])
+        assert [e.check for e in fired] == ["health"]  # the incident is history even though nobody was paged
+    finally:
+        await daemon.stop()
+
+
+async def test_uptime_going_down_is_recorded_as_a_restart(http_service, receiver):
+    table = {"type": "http", "url": f"{http_service.url}/health", "metrics": {"uptime_s": "uptime"}}
+    daemon = await started(config(receiver, {"health": table}))
+    try:
+        await fire(daemon, "health")
+        http_service.behave(body=b'{"status":"healthy","uptime":12}')
+        await fire(daemon, "health")
+        [restart] = daemon.store.events(0, 4e9, ["restart"])
+        assert restart.message == "health: uptime_s went down 3600 -> 12 (up 12s)"
+    finally:
+        await daemon.stop()
+
+
+async def test_a_hung_check_is_timed_out_while_the_others_go_on(http_service, receiver):
+    checks = {"slow": {"type": "http", "url": f"{http_service.url}/health", "timeout": "300ms"},
+              "redis-down": {"type": "redis", "url": "redis://127.0.0.1:9/0", "timeout": "300ms"}}
+    daemon = await started(config(receiver, checks))
+    try:
+        http_service.behave(delay_s=2)
+        await asyncio.gather(fire(daemon, "slow"), fire(daemon, "redis-down"))
+        latest = daemon.store.latest()
+        assert latest["slow"].summary.startswith("no answer from 127.0.0.1:")
+        assert latest["redis-down"].summary == "connection refused by 127.0.0.1:9"
+    finally:
+        await daemon.stop()
+
+
+@pytest.mark.parametrize(("before", "after", "kind", "severity"), [
+    (None, {"firing": 2, "episode": "e"}, "alert.fired", "CRITICAL"),
+    ({"firing": 1}, {"firing": 2}, "alert.escalated", "CRITICAL"),
+    ({"firing": 2}, {"firing": 1}, "alert.downgraded", "WARNING"),
+    ({"firing": 2, "episode": "e"}, {"firing": 0}, "alert.resolved", "CRITICAL"),
+    ({"firing": 1}, {"firing": 1}, None, None),
+])
+def test_truth_events(before, after, kind, severity):
+    events = truth_events("health", before, after, 100.0)
+    assert [(e.kind, e.data["severity"]) for e in events] == ([(kind, severity)] if kind else [])

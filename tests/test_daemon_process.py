@@ -1,0 +1,84 @@
+"""The real daemon process: SIGKILL with undelivered notifications, SIGHUP with a bad config, SIGTERM."""
+
+from __future__ import annotations
+
+import collections
+import signal
+
+from tests.support.receiver import Reply
+
+CONFIG = """
+state_dir = "{state}"
+[defaults]
+interval = "{interval}"
+timeout = "1s"
+[defaults.alert]
+after = 1
+channels = ["hook"]
+[channels.hook]
+type = "webhook"
+url = "{hook}"
+[checks.down]
+type = "http"
+url = "http://127.0.0.1:9/health"
+"""
+
+
+def write(tmp_path, receiver, interval="1s", extra=""):
+    path = tmp_path / "watchdog.toml"
+    path.write_text(CONFIG.format(state=tmp_path / "state", hook=receiver.hook_url(), interval=interval) + extra)
+    return path
+
+
+def ids(requests):
+    return [r.header("X-Watchdog-Notification-Id") for r in requests]
+
+
+def test_sigkill_with_undelivered_notifications_then_restart_delivers_each_once(tmp_path, receiver, daemon_process):
+    receiver.script(*[Reply(500)] * 1000)  # the receiver is down: the page stays in the outbox
+    daemon = daemon_process(write(tmp_path, receiver)).start()
+    daemon.wait_until(lambda: len(receiver.requests) >= 1, "the firing was never attempted")
+    daemon.kill()
+    failed_attempts = len(receiver.requests)
+    [firing_id] = set(ids(receiver.requests))
+
+    receiver.clear_script()  # the receiver is back
+    restarted = daemon_process(daemon.config).start()
+    restarted.wait_until(lambda: len(receiver.requests) > failed_attempts, "the pending page was not sent after restart")
+    restarted.wait_until(lambda: "down" in (restarted.get("/status") or {}).get("checks", {}), "no status")
+    restarted.wait_until(lambda: restarted.get("/status")["checks"]["down"]["runs"] >= 3, "the check did not keep running")
+    restarted.signal(signal.SIGTERM)
+    assert restarted.wait_exit() == 0
+    delivered = ids(receiver.requests[failed_attempts:])
+    assert delivered == [firing_id]  # delivered once; the still-failing check did not page again
+
+
+def test_sighup_with_a_broken_config_keeps_the_old_one_and_says_why(tmp_path, receiver, daemon_process):
+    path = write(tmp_path, receiver, interval="30s")
+    daemon = daemon_process(path).start()
+    path.write_text(path.read_text() + '\n[checks.bad]\ntype = "http"\nurl = "http://127.0.0.1:9/"\ninterval = "fast"\n')
+    daemon.signal(signal.SIGHUP)
+    daemon.wait_until(lambda: "reload refused" in daemon.logged(), "no reload error logged")
+    assert "checks.bad.interval: invalid duration 'fast'" in daemon.logged()
+    assert daemon.get("/healthz") == "ok: 1 checks\n"
+    assert list(daemon.get("/status")["checks"]) == ["down"]
+
+    path.write_text(path.read_text().replace('interval = "fast"', 'interval = "30s"'))
+    daemon.signal(signal.SIGHUP)
+    daemon.wait_until(lambda: "config reloaded: 2 checks" in daemon.logged(), "the good config was not loaded")
+    assert sorted(daemon.get("/status")["checks"]) == ["bad", "down"]
+    daemon.signal(signal.SIGTERM)
+    assert daemon.wait_exit() == 0
+
+
+def test_sigterm_exits_zero_and_metrics_are_served(tmp_path, receiver, daemon_process):
+    daemon = daemon_process(write(tmp_path, receiver)).start()
+    daemon.wait_until(lambda: 'watchdog_check_status{check="down"} 2.0' in (daemon.get("/metrics") or ""),
+                      "the CRITICAL status never reached /metrics")
+    metrics = daemon.get("/metrics")
+    assert 'watchdog_notifications_total{channel="hook",outcome="sent"}' in metrics
+    counts = collections.Counter(line.split("{")[0] for line in metrics.splitlines() if not line.startswith("#"))
+    assert counts["watchdog_check_results_total"] == 4
+    daemon.signal(signal.SIGTERM)
+    assert daemon.wait_exit() == 0
+    assert "stopped" in daemon.logged()
