@@ -32,9 +32,24 @@ def status_document(daemon: Daemon) -> dict[str, Any]:
         }
     return {
         "healthy": ok, "health": health, "uptime_s": round(time.time() - daemon.started_at, 1),
-        "config": daemon.config_path, "reloads": daemon.reloads, "checks": checks,
+        "config": daemon.config_path, "reloads": daemon.reloads, "scheduler": _scheduler(daemon), "checks": checks,
         "outbox": daemon.outbox.status() if daemon.outbox else None,
         "sources": _sources(daemon),
+    }
+
+
+def _scheduler(daemon: Daemon) -> dict[str, Any]:
+    """Runs, overruns and start lateness over the recent runs of every check."""
+    from watchdog.stats import percentile
+
+    stats = list(daemon.scheduler.stats.values()) if daemon.scheduler else []
+    lateness = sorted(x * 1000 for s in stats for x in s.lateness)
+    return {
+        "runs": sum(s.runs for s in stats), "overruns": sum(s.overruns for s in stats),
+        "missed": sum(s.missed for s in stats), "running": daemon.scheduler.running if daemon.scheduler else 0,
+        "lateness_ms": {"p50": round(percentile(lateness, 50), 3) if lateness else None,
+                        "p99": round(percentile(lateness, 99), 3) if lateness else None,
+                        "max": round(lateness[-1], 3) if lateness else None, "samples": len(lateness)},
     }
 
 
