@@ -19,7 +19,7 @@ from watchdog.alerting.message import Message, Runbook, notification_for
 from watchdog.status import Status
 
 T0 = 1714564800.0
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "channels.md"
+DOCS = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def message(**kw: object) -> Message:
