@@ -28,7 +28,8 @@ def _table(table: Mapping[str, Any], path: list[str], lines: list[str]) -> None:
 
 
 def _is_table(value: Any) -> bool:
-    return isinstance(value, Mapping) and bool(value) and any(isinstance(v, Mapping) for v in value.values())
+    # every non-empty table gets its own [section]: easier to read than long inline tables
+    return isinstance(value, Mapping) and bool(value)
 
 
 def _key(key: str) -> str:
@@ -46,6 +47,8 @@ def _value(value: Any) -> str:
             return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         return repr(value)
     if isinstance(value, Mapping):
+        if not value:
+            return "{}"
         return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items() if v is not None) + " }"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_value(v) for v in value) + "]"

@@ -62,8 +62,15 @@ def show(
 
 def effective(cfg: Any) -> dict[str, Any]:
     """The validated config as plain data, every string passed through the redactor."""
+    from watchdog.alerting.rules import effective_rules
+
     document: dict[str, Any] = cfg.settings.model_dump(mode="json")
-    document["checks"] = {n: c.model_dump(mode="json", by_alias=True) for n, c in cfg.checks.items()}
+    document["checks"] = {}
+    for name, check in cfg.checks.items():
+        shown = check.model_dump(mode="json", by_alias=True)
+        # what applies, not what was typed: the defaults merged key by key
+        shown["alert"] = effective_rules(cfg.settings.defaults.alert, check.alert).model_dump(mode="json", by_alias=True)
+        document["checks"][name] = shown
     for table, models in cfg.tables.items():
         document[table] = {n: _dump(m) for n, m in models.items()}
     return _masked(document, cfg.redactor)
