@@ -9,9 +9,10 @@ of 200 checks at 10 s (1.7 M results) is read in seconds in bounded memory.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from watchdog.reports import figures, fmt
@@ -141,32 +142,29 @@ def section(store: Store, info: CheckInfo, bounds: list[float]) -> CheckSection:
     """One check's segments between ``bounds`` and its total over all of them."""
     tallies = figures.tally(store, info.name, bounds)
     points = store.series(info.name, info.metric, bounds[0], bounds[-1]) if info.metric else []
-    pieces = figures.split(points, bounds)
+    times, values = [ts for ts, _ in points], [v for _, v in points]
+    edges = [bisect.bisect_left(times, b) for b in bounds]
     segments: list[Segment] = []
-    for (since, until), t, piece in zip(zip(bounds, bounds[1:]), tallies, pieces):
-        seg = _segment(since, until, t.counts, [v for _, v in piece])
+    runs: list[float] = []
+    for (since, until), t, a, b in zip(zip(bounds, bounds[1:]), tallies, edges, edges[1:]):
+        ordered = sorted(values[a:b])
+        seg = _segment(since, until, t.counts, ordered, values[b - 1] if b > a else None)
         trend = _trend(segments[-1].p95, seg.p95) if segments else ""
-        segments.append(_with_trend(seg, trend))
+        segments.append(replace(seg, trend=trend) if trend else seg)
+        runs += ordered
     counts = [sum(t.counts[i] for t in tallies) for i in range(4)]
-    total = _segment(bounds[0], bounds[-1], counts, [v for _, v in points])
+    runs.sort()  # sorted runs, one per segment: Timsort merges them in linear time
+    total = _segment(bounds[0], bounds[-1], counts, runs, values[-1] if values else None)
     return CheckSection(info.name, info.kind, info.metric, fmt.unit_of(info.metric or ""), tuple(segments),
-                        total, info.warning, info.critical, _chart(points, bounds[0], bounds[-1]))
+                        total, info.warning, info.critical, _chart(times, values, bounds[0], bounds[-1]))
 
 
-def _segment(since: float, until: float, counts: Sequence[int], values: list[float]) -> Segment:
-    """``values`` in time order (sorted here, in place)."""
+def _segment(since: float, until: float, counts: Sequence[int], ordered: list[float], last: float | None) -> Segment:
+    """``ordered``: the main metric's values in the segment, sorted."""
     results = sum(counts)
-    last = values[-1] if values else None
-    values.sort()
-    pick = (lambda q: percentile(values, q)) if values else (lambda q: None)
-    return Segment(since, until, results, counts[0], fmt.pct(counts[0], results), len(values),
-                   pick(50), pick(95), pick(99), values[-1] if values else None, last)
-
-
-def _with_trend(seg: Segment, trend: str) -> Segment:
-    from dataclasses import replace
-
-    return replace(seg, trend=trend) if trend else seg
+    pick = (lambda q: percentile(ordered, q)) if ordered else (lambda q: None)
+    return Segment(since, until, results, counts[0], fmt.pct(counts[0], results), len(ordered),
+                   pick(50), pick(95), pick(99), ordered[-1] if ordered else None, last)
 
 
 def _trend(before: float | None, now: float | None) -> str:
@@ -180,17 +178,14 @@ def _trend(before: float | None, now: float | None) -> str:
     return "steady"
 
 
-def _chart(points: list[tuple[float, float]], since: float, until: float) -> tuple[tuple[float, float], ...]:
+def _chart(times: list[float], values: list[float], since: float,
+           until: float) -> tuple[tuple[float, float], ...]:
     """The highest value in each of ``CHART_BUCKETS`` equal slices of the period."""
-    if not points or until <= since:
+    if not times or until <= since:
         return ()
     width = (until - since) / CHART_BUCKETS
-    peaks: dict[int, float] = {}
-    for ts, value in points:
-        b = min(int((ts - since) / width), CHART_BUCKETS - 1)
-        if b not in peaks or value > peaks[b]:
-            peaks[b] = value
-    return tuple((since + b * width, peaks[b]) for b in sorted(peaks))
+    edges = [bisect.bisect_left(times, since + k * width) for k in range(CHART_BUCKETS)] + [len(times)]
+    return tuple((since + k * width, max(values[a:b])) for k, (a, b) in enumerate(zip(edges, edges[1:])) if b > a)
 
 
 def _summary(store: Store, sections: Sequence[CheckSection], events: Sequence[Event],

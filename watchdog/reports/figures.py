@@ -23,7 +23,7 @@ from watchdog.reports.fmt import clock
 from watchdog.reports.model import EventLine, Incident
 from watchdog.stats import percentile
 from watchdog.status import Status
-from watchdog.store.base import Event, Store
+from watchdog.store.base import Event, Rollup, Store
 
 MINUTE = 60.0
 ALERT_KINDS = ("alert.fired", "alert.escalated", "alert.downgraded", "alert.resolved")
@@ -59,29 +59,43 @@ class Tally:
 
 
 def tally(store: Store, check: str, bounds: Sequence[float], metric: str | None = None) -> list[Tally]:
-    """A ``Tally`` for each ``[bounds[i], bounds[i+1])``, exact at bounds inside a minute."""
-    out = [Tally() for _ in bounds[1:]]
-    if len(bounds) < 2:
-        return out
-    first, last = bounds[0], bounds[-1]
-    cut = {math.floor(b / MINUTE) * MINUTE for b in bounds if b % MINUTE}
-    for rollup in store.rollups(check, math.floor(first / MINUTE) * MINUTE, last):
-        if rollup.minute in cut or rollup.minute < first:
-            continue
-        into = out[bisect.bisect_right(bounds, rollup.minute) - 1]
-        for status, n in rollup.counts.items():
-            into.add(int(status), n)
-        if metric in rollup.metrics:
-            n, total, _low, high, _last = rollup.metrics[metric]
-            into.add_metric(n, total, high)
-    for minute in sorted(cut):
-        for result in store.results(check, max(minute, first), min(minute + MINUTE, last)):
-            into = out[bisect.bisect_right(bounds, result.ts) - 1]
-            into.add(int(result.status))
-            if metric in result.metrics:
-                value = result.metrics[metric]
-                into.add_metric(1, value, value)
+    """A ``Tally`` for each ``[bounds[i], bounds[i+1])``, exact at bounds inside a minute.
+
+    The whole minutes of a segment are summed by the store (``totals``); the
+    minutes a bound cuts through are counted from their few results.
+    """
+    out = []
+    wanted = [metric] if metric else []
+    for since, until in zip(bounds, bounds[1:]):
+        t = Tally()
+        lo, hi = math.ceil(since / MINUTE) * MINUTE, math.floor(until / MINUTE) * MINUTE
+        if lo < hi:
+            _add_rollup(t, store.totals(check, lo, hi, wanted), metric)
+            edges = [(since, lo), (hi, until)]
+        else:
+            edges = [(since, until)]
+        for a, b in edges:
+            if a < b:
+                for result in store.results(check, a, b):
+                    _add_result(t, result.status, result.metrics, metric)
+        out.append(t)
     return out
+
+
+def _add_rollup(t: Tally, rollup: Rollup, metric: str | None) -> None:
+    for status, n in rollup.counts.items():
+        t.add(int(status), n)
+    if metric in rollup.metrics:
+        n, total, _low, high, _last = rollup.metrics[metric]
+        if n:
+            t.add_metric(n, total, high)
+
+
+def _add_result(t: Tally, status: Status, metrics: Mapping[str, float], metric: str | None) -> None:
+    t.add(int(status))
+    if metric in metrics:
+        value = metrics[metric]
+        t.add_metric(1, value, value)
 
 
 def split(points: Points, bounds: Sequence[float]) -> list[Points]:
