@@ -1,7 +1,9 @@
 """Alerting: the pure policy that decides, the message that says it, the outbox that
 delivers it durably, and the channels (Slack, webhook, console, log) that carry it.
 
-    policy.py     result history -> decisions (firing, escalated, resolved...), pure
+    rules.py      the [defaults.alert] / [checks.NAME.alert] model, maintenance windows
+    policy.py     (state, result status, time, rules, silenced) -> decisions, pure
+    dispatch.py   per result: policy step, alert.* events, messages into the outbox
     message.py    decision + Result -> Message, the channel-neutral content
     outbox.py     Message -> Notification rows in the store -> channels, with retries
     channels/     one module per channel type behind the Channel protocol

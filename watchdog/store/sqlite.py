@@ -22,79 +22,36 @@ pruned: nothing is lost.
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from watchdog.errors import StoreError
 from watchdog.model import Result
 from watchdog.store import sqlite_rows as rows
-from watchdog.store.base import Event, Notification, Rollup, Silence, StoredResult, WindowState
+from watchdog.store.base import Rollup, StoredResult
 from watchdog.store.rollup import Acc, accumulate, clean_metrics, make_rollup, minute_of, new_acc
-from watchdog.store.schema import FILENAME, connect
+from watchdog.store.sqlite_state import StateTables, guarded
 
 ROLLUP_EXTRA_S = 90 * 86400.0
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _guarded(method: F) -> F:
-    """Turn any SQLite failure into a one-line StoreError naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-class SqliteStore:
+class SqliteStore(StateTables):
     """``Store`` on SQLite; open with ``SqliteStore(state_dir)`` or ``open_store(state_dir)``."""
 
     def __init__(self, state_dir: str | Path) -> None:
-        self.path = Path(state_dir) / FILENAME
-        self._conn = connect(Path(state_dir))
-        self._lock = threading.RLock()
+        super().__init__(state_dir)
         self._ids: dict[str, tuple[int, str | None]] = {}  # check name -> (id, main metric)
         self._metric_names: dict[str, int] = {}
         self._metric_by_id: dict[int, str] = {}
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Cursor]:
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
 
     # results and history ---------------------------------------------------------------
 
     def record(self, result: Result, *, main_metric: str | None = None) -> None:
         self.record_many([result], main_metrics={result.check: main_metric} if main_metric else None)
 
-    @_guarded
+    @guarded
     def record_many(self, results: Sequence[Result], *, main_metrics: Mapping[str, str] | None = None) -> None:
         if not results:
             return
@@ -153,7 +110,7 @@ class SqliteStore:
         found = self._read("SELECT id, main_metric, main_since FROM checks WHERE name = ?", (check,))
         return found[0] if found else None
 
-    @_guarded
+    @guarded
     def results(self, check: str, since: float, until: float) -> Iterator[StoredResult]:
         info = self._check_info(check)
         if info is None:
@@ -162,7 +119,7 @@ class SqliteStore:
                            (info[0], since, until))
         return (rows.stored_result(check, row) for row in found)
 
-    @_guarded
+    @guarded
     def latest(self, check: str | None = None) -> dict[str, StoredResult]:
         if check is None:
             names = self._read("SELECT id, name FROM checks ORDER BY name")
@@ -175,7 +132,7 @@ class SqliteStore:
                 out[name] = rows.stored_result(name, found[0])
         return out
 
-    @_guarded
+    @guarded
     def series(self, check: str, metric: str, since: float, until: float) -> list[tuple[float, float]]:
         info = self._check_info(check)
         if info is None:
@@ -202,7 +159,7 @@ class SqliteStore:
                 out.append((ts, value))
         return out
 
-    @_guarded
+    @guarded
     def rollups(self, check: str, since: float, until: float) -> list[Rollup]:
         info = self._check_info(check)
         if info is None:
@@ -214,7 +171,7 @@ class SqliteStore:
         return [make_rollup(check, minute, counts, per_minute.get(minute, {}))
                 for minute, *counts in self._read(rows.SELECT_COUNTS, span)]
 
-    @_guarded
+    @guarded
     def totals(self, check: str, since: float, until: float, metrics: Sequence[str] | None = None) -> Rollup:
         """The rollups of ``[since, until)`` added up in SQL: one Rollup whose ``minute`` is ``since``.
 
@@ -242,139 +199,31 @@ class SqliteStore:
         with self._lock:
             self._load_metric_names(self._conn)
 
-    @_guarded
+    @guarded
     def checks(self) -> list[str]:
         return [name for (name,) in self._read("SELECT name FROM checks ORDER BY name")]
 
-    # events -----------------------------------------------------------------------------
-
-    @_guarded
-    def add_event(self, event: Event) -> None:
-        with self._write() as cur:
-            cur.execute(rows.INSERT_EVENT, rows.event_row(event))
-
-    @_guarded
-    def events(self, since: float, until: float, kinds: Sequence[str] = ()) -> list[Event]:
-        sql, params = rows.SELECT_EVENTS + " WHERE ts >= ? AND ts < ?", [since, until]
-        if kinds:
-            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
-            params.extend(kinds)
-        return [rows.event(row) for row in self._read(sql + " ORDER BY ts, id", params)]
-
-    # alert policy state -----------------------------------------------------------------
-
-    @_guarded
-    def load_alert_state(self, check: str) -> dict[str, Any] | None:
-        found = self._read("SELECT state FROM alert_state WHERE check_name = ?", (check,))
-        return json.loads(found[0][0]) if found else None
-
-    @_guarded
-    def save_alert_state(self, check: str, state: Mapping[str, Any]) -> None:
-        with self._write() as cur:
-            cur.execute("INSERT OR REPLACE INTO alert_state (check_name, state, updated) VALUES (?, ?, ?)",
-                        (check, json.dumps(dict(state), separators=(",", ":")), time.time()))
-
-    # outbox -----------------------------------------------------------------------------
-
-    @_guarded
-    def enqueue(self, notification: Notification) -> bool:
-        with self._write() as cur:
-            cur.execute(rows.INSERT_NOTIFICATION, rows.notification_row(notification))
-            return cur.rowcount == 1
-
-    @_guarded
-    def due(self, now: float, limit: int = 100) -> list[Notification]:
-        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE state = 'pending' AND next_attempt <= ?"
-                           " ORDER BY created, id LIMIT ?", (now, limit))
-        return [rows.notification(row) for row in found]
-
-    @_guarded
-    def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None:
-        with self._write() as cur:
-            cur.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
-                        " thread = COALESCE(?, thread) WHERE id = ?", (at, thread, notification_id))
-
-    @_guarded
-    def mark_attempt(self, notification_id: str, *, error: str, next_attempt: float, permanent: bool) -> None:
-        with self._write() as cur:
-            cur.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,"
-                        " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
-                        (error, next_attempt, permanent, notification_id))
-
-    @_guarded
-    def notifications(self, since: float, until: float) -> list[Notification]:
-        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE created >= ? AND created < ? ORDER BY created, id",
-                           (since, until))
-        return [rows.notification(row) for row in found]
-
-    @_guarded
-    def thread_of(self, channel: str, check: str, episode: str) -> str | None:
-        found = self._read("SELECT thread FROM outbox WHERE channel = ? AND check_name = ? AND episode = ?"
-                           " AND thread IS NOT NULL ORDER BY created, id LIMIT 1", (channel, check, episode))
-        return found[0][0] if found else None
-
-    @_guarded
-    def pending_count(self) -> int:
-        return int(self._read("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0])
-
-    # silences ---------------------------------------------------------------------------
-
-    @_guarded
-    def add_silence(self, silence: Silence) -> None:
-        with self._write() as cur:
-            cur.execute("INSERT OR REPLACE INTO silences (id, check_name, starts, ends, reason, created_by)"
-                        " VALUES (?, ?, ?, ?, ?, ?)", rows.silence_row(silence))
-
-    @_guarded
-    def silences(self, now: float | None = None) -> list[Silence]:
-        sql = "SELECT id, check_name, starts, ends, reason, created_by FROM silences"
-        if now is None:
-            return [Silence(*row) for row in self._read(sql + " ORDER BY starts, id")]
-        return [Silence(*row) for row in self._read(sql + " WHERE starts <= ? AND ends > ? ORDER BY starts, id",
-                                                    (now, now))]
-
-    @_guarded
-    def remove_silence(self, silence_id: str) -> bool:
-        with self._write() as cur:
-            cur.execute("DELETE FROM silences WHERE id = ?", (silence_id,))
-            return cur.rowcount > 0
-
-    # monitoring windows -----------------------------------------------------------------
-
-    @_guarded
-    def save_window(self, window: WindowState) -> None:
-        with self._write() as cur:
-            cur.execute("INSERT OR REPLACE INTO windows (name, closed, state) VALUES (?, ?, ?)",
-                        (window.name, int(window.closed), rows.window_json(window)))
-
-    @_guarded
-    def windows(self, include_closed: bool = False) -> list[WindowState]:
-        sql = "SELECT state FROM windows" + ("" if include_closed else " WHERE closed = 0")
-        return [rows.window(text) for (text,) in self._read(sql + " ORDER BY name")]
-
     # housekeeping -----------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def prune(self, before: float, *, rollups_before: float | None = None) -> int:
         """Delete history older than ``before`` (rollups older than ``rollups_before``).
 
         Returns the rows deleted, counting a rollup minute as one row."""
-        keep_rollups = before - ROLLUP_EXTRA_S if rollups_before is None else rollups_before
+        keep_rollups = minute_of(before - ROLLUP_EXTRA_S if rollups_before is None else rollups_before)
         deleted = 0
-        with self._write() as cur:
-            for (check_id,) in cur.execute("SELECT id FROM checks").fetchall():
-                # per check, so the (check_id, ts) index finds the rows: no full scan, no extra index
+        for (check_id,) in self._read("SELECT id FROM checks"):
+            # one short transaction per check, through the (check_id, ts) index: the daemon and
+            # the CLI never wait long for the write lock, and no full scan, no extra index
+            with self._write() as cur:
                 deleted += cur.execute("DELETE FROM results WHERE check_id = ? AND ts < ?",
                                        (check_id, before)).rowcount
-                span = (check_id, minute_of(keep_rollups))
+                span = (check_id, keep_rollups)
                 deleted += cur.execute("DELETE FROM rollups WHERE check_id = ? AND minute < ?", span).rowcount
                 cur.execute("DELETE FROM rollup_metrics WHERE check_id = ? AND minute < ?", span)  # same minutes
+        with self._write() as cur:
             for sql in ("DELETE FROM events WHERE ts < ?",
                         "DELETE FROM outbox WHERE state != 'pending' AND created < ?",
                         "DELETE FROM silences WHERE ends < ?"):
                 deleted += cur.execute(sql, (before,)).rowcount
         return deleted
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()

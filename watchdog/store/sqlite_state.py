@@ -1,0 +1,187 @@
+"""The SQLite store's connection plumbing and its small mutable tables.
+
+``Connection`` owns the file: one connection, a lock (the daemon may call
+from a worker thread), ``_write()`` for one short ``BEGIN IMMEDIATE``
+transaction, ``_read()`` for a query, and ``guarded`` turning any SQLite
+failure into a one-line ``StoreError`` naming the file. ``StateTables`` adds
+what is small and changes in place: events, alert states, the outbox,
+silences, monitoring windows. The history (results, rollups) is in
+``sqlite.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from watchdog.errors import StoreError
+from watchdog.store import sqlite_rows as rows
+from watchdog.store.base import Event, Notification, Silence, WindowState
+from watchdog.store.schema import FILENAME, connect
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(method: F) -> F:
+    """Turn any SQLite failure into a one-line StoreError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Connection:
+    """One open ``state_dir/watchdog.sqlite3`` (created and migrated on open)."""
+
+    def __init__(self, state_dir: str | Path) -> None:
+        self.path = Path(state_dir) / FILENAME
+        self._conn = connect(Path(state_dir))
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Cursor]:
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class StateTables(Connection):
+    """Events, alert states, the outbox, silences and windows."""
+
+    # events -----------------------------------------------------------------------------
+
+    @guarded
+    def add_event(self, event: Event) -> None:
+        with self._write() as cur:
+            cur.execute(rows.INSERT_EVENT, rows.event_row(event))
+
+    @guarded
+    def events(self, since: float, until: float, kinds: Sequence[str] = ()) -> list[Event]:
+        sql, params = rows.SELECT_EVENTS + " WHERE ts >= ? AND ts < ?", [since, until]
+        if kinds:
+            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            params.extend(kinds)
+        return [rows.event(row) for row in self._read(sql + " ORDER BY ts, id", params)]
+
+    # alert policy state -----------------------------------------------------------------
+
+    @guarded
+    def load_alert_state(self, check: str) -> dict[str, Any] | None:
+        found = self._read("SELECT state FROM alert_state WHERE check_name = ?", (check,))
+        return json.loads(found[0][0]) if found else None
+
+    @guarded
+    def save_alert_state(self, check: str, state: Mapping[str, Any]) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO alert_state (check_name, state, updated) VALUES (?, ?, ?)",
+                        (check, json.dumps(dict(state), separators=(",", ":")), time.time()))
+
+    # outbox -----------------------------------------------------------------------------
+
+    @guarded
+    def enqueue(self, notification: Notification) -> bool:
+        with self._write() as cur:
+            cur.execute(rows.INSERT_NOTIFICATION, rows.notification_row(notification))
+            return cur.rowcount == 1
+
+    @guarded
+    def due(self, now: float, limit: int = 100) -> list[Notification]:
+        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE state = 'pending' AND next_attempt <= ?"
+                           " ORDER BY created, id LIMIT ?", (now, limit))
+        return [rows.notification(row) for row in found]
+
+    @guarded
+    def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None:
+        with self._write() as cur:
+            cur.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
+                        " thread = COALESCE(?, thread) WHERE id = ?", (at, thread, notification_id))
+
+    @guarded
+    def mark_attempt(self, notification_id: str, *, error: str, next_attempt: float, permanent: bool) -> None:
+        with self._write() as cur:
+            cur.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,"
+                        " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
+                        (error, next_attempt, permanent, notification_id))
+
+    @guarded
+    def notifications(self, since: float, until: float) -> list[Notification]:
+        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE created >= ? AND created < ? ORDER BY created, id",
+                           (since, until))
+        return [rows.notification(row) for row in found]
+
+    @guarded
+    def thread_of(self, channel: str, check: str, episode: str) -> str | None:
+        found = self._read("SELECT thread FROM outbox WHERE channel = ? AND check_name = ? AND episode = ?"
+                           " AND thread IS NOT NULL ORDER BY created, id LIMIT 1", (channel, check, episode))
+        return found[0][0] if found else None
+
+    @guarded
+    def pending_count(self) -> int:
+        return int(self._read("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0])
+
+    # silences ---------------------------------------------------------------------------
+
+    @guarded
+    def add_silence(self, silence: Silence) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO silences (id, check_name, starts, ends, reason, created_by)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", rows.silence_row(silence))
+
+    @guarded
+    def silences(self, now: float | None = None) -> list[Silence]:
+        sql = "SELECT id, check_name, starts, ends, reason, created_by FROM silences"
+        if now is None:
+            return [Silence(*row) for row in self._read(sql + " ORDER BY starts, id")]
+        return [Silence(*row) for row in self._read(sql + " WHERE starts <= ? AND ends > ? ORDER BY starts, id",
+                                                    (now, now))]
+
+    @guarded
+    def remove_silence(self, silence_id: str) -> bool:
+        with self._write() as cur:
+            cur.execute("DELETE FROM silences WHERE id = ?", (silence_id,))
+            return cur.rowcount > 0
+
+    # monitoring windows -----------------------------------------------------------------
+
+    @guarded
+    def save_window(self, window: WindowState) -> None:
+        with self._write() as cur:
+            cur.execute("INSERT OR REPLACE INTO windows (name, closed, state) VALUES (?, ?, ?)",
+                        (window.name, int(window.closed), rows.window_json(window)))
+
+    @guarded
+    def windows(self, include_closed: bool = False) -> list[WindowState]:
+        sql = "SELECT state FROM windows" + ("" if include_closed else " WHERE closed = 0")
+        return [rows.window(text) for (text,) in self._read(sql + " ORDER BY name")]
