@@ -127,3 +127,22 @@ def test_watchdog_check_reads_a_source_from_stdin(config: str, logfile: str) -> 
     results = json.loads(done.stdout)["checks"]
     assert (done.returncode, {r["check"]: r["status"] for r in results}) == (
         2, {"ws-drops": "CRITICAL", "app-alerts": "WARNING"})
+
+
+def test_ctrl_c_during_a_scan_prints_what_was_read(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    argv = script(tmp_path, LINES, stay=120.0, name="slow.py")
+    path = tmp_path / "slow.toml"
+    path.write_text(CONFIG.format(argv=json.dumps(argv)), encoding="utf-8")
+    code = "import sys; from watchdog.cli import logs; logs.app(sys.argv[1:], prog_name='watchdog logs')"
+    proc = subprocess.Popen([sys.executable, "-c", code, "scan", "railway", "-c", str(path), "-f", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.0)  # let it start reading; the assertions below hold either way
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    document = json.loads(out)
+    assert [r["check"] for r in document["results"]] == ["ws-drops", "app-alerts"]
+    assert err.decode() == "watchdog: interrupted: the results cover the lines read so far\n"
+    assert document["sources"]["railway"]["state"] == "stopped"

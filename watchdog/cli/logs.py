@@ -15,6 +15,7 @@ Every line printed goes through the config's redactor.
 from __future__ import annotations
 
 import enum
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -109,10 +110,21 @@ def _replacement(cfg: Config, names: list[str], target: str) -> Any:
 
 
 async def _scan(checks: list[CheckKind], context: Any) -> tuple[list[Result], dict[str, Any]]:
+    """Run the checks over the whole read; on Ctrl-C, stop reading and judge what was read."""
+    import asyncio
+
     from watchdog import runner
 
     try:
-        results = await runner.run_checks(checks, max_concurrency=max(1, len(checks)))
+        try:
+            results = await runner.run_checks(checks, max_concurrency=max(1, len(checks)))
+        except asyncio.CancelledError:
+            await context.logs.stop()
+            results = await runner.run_checks(checks, max_concurrency=max(1, len(checks)))
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            print("watchdog: interrupted: the results cover the lines read so far", file=sys.stderr)
         status = {n: s.to_dict() for n, s in context.logs.source_status().items()}
     finally:
         await context.aclose()

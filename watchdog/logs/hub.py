@@ -140,6 +140,8 @@ class LogHub:
         self._regs[check] = _Registration(check, source, window, list(patterns), on_lines, on_begin)
         if source in self._runs:
             self._rebuild(self._runs[source])
+        if self.live and source in self.sources:
+            self._start(source)
 
     def subscribe(self, check: str, callback: Callable[[LogMatch], None], *, min_interval: float = 0.0) -> None:
         """Call ``callback`` for every line matching one of ``check``'s patterns (live or one-off)."""
@@ -177,18 +179,17 @@ class LogHub:
         run = self._run(reg.source)
         if not self.live:
             if run.task is None:
+                run.began = time.monotonic()
                 run.task = asyncio.create_task(self._read_once(run), name=f"log-source:{run.name}")
             await self._wait(run, None if self.to_end else (self.log_window or reg.window))
         return self._view(run)
 
     async def _wait(self, run: _Run, length: float | None) -> None:
+        """Until the read ends or ``length`` seconds after it began (never cancels the read)."""
         assert run.task is not None
-        if length is None:
-            await asyncio.shield(run.task)
-            return
-        remaining = run.began + length - time.monotonic() if run.began else length
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(run.task), max(0.0, remaining))
+        remaining = None if length is None else max(0.0, run.began + length - time.monotonic())
+        if not run.task.done():
+            await asyncio.wait({run.task}, timeout=remaining)
 
     def _view(self, run: _Run) -> ReadView:
         final = not self.live
@@ -199,7 +200,6 @@ class LogHub:
     async def _read_once(self, run: _Run) -> None:
         regs = [r for r in self._regs.values() if r.source == run.name]
         lengths = [self.log_window or r.window for r in regs]
-        run.began = time.monotonic()
         if self.to_end or not lengths:
             await self._pump(run)
             return
@@ -213,10 +213,13 @@ class LogHub:
         """Live mode: start every source some check reads, as a long-lived task."""
         self.live = True
         for name in {r.source for r in self._regs.values() if r.source in self.sources}:
-            run = self._run(name)
-            if run.task is None or run.task.done():
-                run.began = time.monotonic()
-                run.task = asyncio.create_task(self._pump(run), name=f"log-source:{name}")
+            self._start(name)
+
+    def _start(self, name: str) -> None:
+        run = self._run(name)
+        if run.task is None or run.task.done():
+            run.began = time.monotonic()
+            run.task = asyncio.create_task(self._pump(run), name=f"log-source:{name}")
 
     async def stop(self) -> None:
         """Stop every source task (child processes are terminated); safe to call twice."""

@@ -72,7 +72,7 @@ class SourceStatus:
             "failing": self.failing, "restarts": self.restarts, "exits_in_a_row": self.exits_in_a_row,
             "last_exit": self.last_exit, "last_error": self.last_error, "lines": self.lines,
             "bytes": self.bytes, "truncated": self.truncated, "started_at": self.started_at,
-            "last_line_at": self.last_line_at,
+            "last_line_at": self.last_line_at, "stderr": list(self.stderr_tail)[-5:],
         }
 
 
