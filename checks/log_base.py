@@ -20,7 +20,6 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator
 
-from watchdog.durations import format_duration
 from watchdog.errors import CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
 from watchdog.logs.config import source_names
@@ -122,16 +121,6 @@ class LogCheck(CheckKind):
             return measured
         summary = f"{measured.summary}; {note}" if measured.summary else note
         return Measurement(measured.metrics, summary, measured.evidence, measured.labels, measured.status)
-
-    def span(self, view: ReadView) -> str:
-        """``in 5m`` (live, the window) or ``in a 42s read`` (one-off)."""
-        if view.final:
-            return f"in {self.context_read(view)}"
-        return f"in {format_duration(self.read_window)}"
-
-    def context_read(self, view: ReadView) -> str:
-        lines = view.status.lines
-        return f"{lines} line{'s' if lines != 1 else ''} read"
 
 
 def source_note(view: ReadView) -> str:

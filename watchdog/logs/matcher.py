@@ -92,6 +92,8 @@ class Matcher:
         starts: set[int] = set()
         find, rfind = haystack.find, haystack.rfind
         for literal in literals:
+            if find(literal[:1]) < 0:  # memchr: ~20 GB/s, skips the rare bytes of ı, ſ, \\u at once
+                continue
             pos = find(literal)
             while pos >= 0:
                 start = rfind(b"\n", 0, pos) + 1
