@@ -9,7 +9,8 @@
     critical = ["ratio_pct > 5"]
 
 Metrics ``ratio_pct``, ``matches``, ``total``; with ``of = 'REGEX'`` the total
-counts that pattern's matches instead of every line. With no line at all there
+counts that pattern's matches instead of every line. With ``field``, both
+patterns see the JSON field's value (``of = "."``: lines that have the field). With no line at all there
 is no ratio (thresholds on ``ratio_pct`` do not trip) and the summary says so.
 """
 

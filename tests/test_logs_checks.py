@@ -157,3 +157,17 @@ async def test_file_rotated_while_live_and_per_match_results(tmp_path: Path) -> 
     assert (single.status.name, single.summary, single.evidence) == (
         "CRITICAL", "1 matching line in source railway (first: what=Redis down token=***)",
         ("🚨 ALERT: Redis down token=***",))
+
+
+async def test_json_field_ratio_over_another_pattern(tmp_path: Path) -> None:
+    import json
+
+    lines = [json.dumps({"level": level, "msg": msg}) for level, msg in [
+        ("info", "GET /api/trades"), ("error", "GET /api/trades"), ("info", "POST /api/orders"),
+        ("error", "error in the message only"), ("info", "GET /api/trades")]] + ["plain error line, not JSON"]
+    checks = {"api-errors": {"type": "log-ratio", "source": "railway", "field": "level", "match": "^error$",
+                             "of": ".", "warning": ["ratio_pct > 10"]}}  # of: lines that have a level
+    results = await run_all({"railway": {"command": script(tmp_path, lines)}}, checks)
+    assert seen(results["api-errors"]) == (
+        "WARNING", "ratio_pct = 40 (> 10) - 40% of lines matching 'of' matched (2 of 5) in 6 lines read",
+        {"matches": 2.0, "total": 5.0, "ratio_pct": 40.0})

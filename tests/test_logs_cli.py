@@ -146,3 +146,14 @@ def test_ctrl_c_during_a_scan_prints_what_was_read(tmp_path: Path) -> None:
     assert [r["check"] for r in document["results"]] == ["ws-drops", "app-alerts"]
     assert err.decode() == "watchdog: interrupted: the results cover the lines read so far\n"
     assert document["sources"]["railway"]["state"] == "stopped"
+
+
+def test_scan_stdin_redirected_from_a_file(config: str, logfile: str) -> None:
+    code = "import sys; from watchdog.cli import logs; logs.app(sys.argv[1:], prog_name='watchdog logs')"
+    with open(logfile, "rb") as f:
+        done = subprocess.run([sys.executable, "-c", code, "scan", "-", "-c", config, "-f", "json"],
+                              stdin=f, capture_output=True, timeout=60, check=False)
+    document = json.loads(done.stdout)
+    assert {r["check"]: r["metrics"] for r in document["results"]} == {
+        "ws-drops": {"count": 6.0, "per_min": 6.0}, "app-alerts": {"matches": 6}}
+    assert (document["sources"]["scan"]["origin"], document["sources"]["scan"]["lines"]) == ("stdin", 15)
