@@ -163,7 +163,7 @@ def report(path: Path, repeat: int) -> None:
     print(f"bare pipe read + framing : {lines / pipe_s / 1e6:6.2f} M lines/s  {size / pipe_s / 1e6:7.1f} MB/s")
     print(f"full path, 8 patterns    : {lines / wall / 1e6:6.2f} M lines/s  {size / wall / 1e6:7.1f} MB/s  (wall {wall:.2f}s)")
     print(f"  per CPU second         : {lines / cpu / 1e6:6.2f} M lines/s  (cpu {cpu:.2f}s of this process)")
-    print(f"grep -c -E combined      : {lines / grep_s / 1e6:6.2f} M lines/s  ({grep_s:.2f}s, count {grep_count})")
+    print(f"grep -c -E combined      : {lines / grep_s / 1e6:6.2f} M lines/s  ({grep_s:.2f}s, matching lines {int(grep_count or 0) * repeat:,})")
     print(f"grep, 8 separate passes  : {lines / eight_s / 1e6:6.2f} M lines/s  ({eight_s:.2f}s)")
     print(f"ratio full path / grep combined: {grep_s / wall:.2f}   / 8 grep passes: {eight_s / wall:.2f}")
     print(f"peak RSS: {rss_mb:.0f} MB")
