@@ -2,8 +2,7 @@
 
     ctx = ReportContext.from_config(config)
     open_configured_windows(store, ctx, now=now)          # at start-up
-    seen = deploy_seen(previous.metrics, result.metrics)   # after each result
-    if seen: open_on_deploy(store, ctx, at=result.started, reason=seen[1], check=result.check)
+    on_result(store, ctx, previous_metrics, result)       # after each result: a deploy opens windows
     for done in write_due_checkpoints(store, ctx, now=now):   # every minute or so
         post_checkpoint(store, done, ctx, now=now)         # into the outbox, to the window's channels
 
@@ -32,6 +31,7 @@ from watchdog.store.base import Event, Store, WindowState
 
 if TYPE_CHECKING:
     from watchdog.config import Config
+    from watchdog.model import Result
     from watchdog.store.base import Notification
 
 FORMATS = ("md", "html", "json")
@@ -78,6 +78,20 @@ def deploy_seen(before: Mapping[str, float] | None, after: Mapping[str, float]) 
     if reason is None:
         return None
     return ("deploy" if reason.startswith(wmath.VERSION_METRICS) else "restart"), reason
+
+
+def on_result(store: Store, ctx: ReportContext, previous: Mapping[str, float] | None, result: Result, *,
+              record_event: bool = True) -> list[WindowState]:
+    """After each result: a restart or deploy seen (``deploy_seen``) is recorded as a ``restart`` /
+    ``deploy`` event and opens every ``start = "deploy"`` window. ``previous``: the metrics of
+    the check's result before this one."""
+    seen = deploy_seen(previous, result.metrics)
+    if seen is None:
+        return []
+    kind, reason = seen
+    if record_event:
+        store.add_event(Event(kind, result.started, result.check, reason))
+    return open_on_deploy(store, ctx, at=result.started, reason=reason, check=result.check)
 
 
 def open_window(store: Store, name: str, *, start: float, spec: WindowSpec | None = None,
