@@ -66,7 +66,9 @@ def results(i: int, incident: bool = True) -> list[Result]:
     redis = Result("redis", "redis", Status.OK, "PONG", {"latency_ms": 2.0 + i % 3, "used_memory_mb": 10.0},
                    started=ts)
     signal = Result("signal-latency", "log-latency", Status.OK, "",
-                    {"p95_ms": 450.0 if bad else 200.0 + 20 * (i % 5), "pairs": 3.0}, started=ts)
+                    {"p95_ms": 450.0 if bad else 200.0 + 20 * (i % 5), "pairs": 3.0}, started=ts,
+                    evidence=(f"📡 Broadcasting trade:executed for user u{i}",
+                              f"📡 Emitted signal quality to user u{i} for trade t{i}"))
     drops = Result("ws-drops", "log-rate", Status.CRITICAL if bad else Status.OK, "",
                    {"count": 7.0 if bad else 0.0, "per_min": 7.0 if bad else 0.0}, started=ts)
     return [health, redis, signal, drops]

@@ -14,7 +14,7 @@ import pytest
 
 from tests.report_history import H, INFOS, SPEC, START, fill, window
 from watchdog.reports.build import build_checkpoint, section
-from watchdog.reports.model import CheckpointReport, Incident, Summary, Verdict
+from watchdog.reports.model import BaselineRow, CheckpointReport, Incident, Summary, Verdict
 from watchdog.stats import percentile
 from watchdog.status import Status
 from watchdog.store.base import Store
@@ -64,6 +64,16 @@ def test_6h_checkpoint_everything_still_monitoring(store: Store) -> None:
     assert r.incidents == ()
     assert r.changes == ("first checkpoint: the figures above are the baseline",)
     assert (r.next_label, r.next_at, r.verdict) == ("12h", START + 12 * H, None)
+    assert r.upcoming == (("12h", START + 12 * H), ("18h", START + 18 * H), ("24h", START + 24 * H))
+    assert r.baseline == (
+        BaselineRow("health", START, "OK", "200 OK", (("response_ms", 100.0), ("heap_used_mb", 80.0),
+                                                      ("status_code", 200.0), ("uptime_s", 213.0))),
+        BaselineRow("redis", START, "OK", "PONG", (("latency_ms", 2.0), ("used_memory_mb", 10.0))),
+        BaselineRow("signal-latency", START, "OK", "", (("p95_ms", 200.0), ("pairs", 3.0))),
+        BaselineRow("ws-drops", START, "OK", "", (("count", 0.0), ("per_min", 0.0))),
+    )
+    # at 6h the latest results (at 24h) are outside the checkpoint: no evidence from the future
+    assert [p.evidence for p in r.log_patterns] == [(), ()]
 
 
 def test_12h_checkpoint_sees_the_incident(store: Store) -> None:
@@ -130,9 +140,10 @@ def test_memory_growth_and_log_patterns(store: Store) -> None:
     assert heap.last == heap.max == pytest.approx(80 + 0.5 * 1439 / 60)
     assert heap.growth_per_h == pytest.approx(0.5, abs=1e-9)
     assert (redis_mem.metric, redis_mem.growth_per_h, redis_mem.assessment) == ("used_memory_mb", 0.0, "steady")
-    assert [(p.check, p.kind, p.results, p.breaches, p.peak, p.last) for p in r.log_patterns] == [
-        ("signal-latency", "log-latency", 1440, 0, 450.0, 280.0),
-        ("ws-drops", "log-rate", 1440, 20, 7.0, 0.0),
+    assert [(p.check, p.kind, p.results, p.breaches, p.peak, p.last, p.evidence) for p in r.log_patterns] == [
+        ("signal-latency", "log-latency", 1440, 0, 450.0, 280.0,
+         ("📡 Broadcasting trade:executed for user u1439", "📡 Emitted signal quality to user u1439 for trade t1439")),
+        ("ws-drops", "log-rate", 1440, 20, 7.0, 0.0, ()),
     ]
     # at 6h the heap grew 3 MB on about 81.5: under 5 %, steady
     assert report(store, 6).memory[0].assessment == "steady"

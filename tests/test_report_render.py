@@ -30,7 +30,8 @@ def test_markdown_reads_like_the_hand_written_reports(final: CheckpointReport) -
     assert md.startswith("# Phase 3.8 Production Monitoring — 24h checkpoint (4 of 4)\n")
     for heading in ("## Verdict: ❌ NOT COMPLETE", "## Deployment and Restart Events", "## Summary Statistics",
                     "## Acceptance Criteria Status", "## Performance by Checkpoint Segment", "## Log Pattern Counts",
-                    "## Memory Growth Analysis", "## What Changed Since the Last Checkpoint", "## Next Checkpoint"):
+                    "## Memory Growth Analysis", "## What Changed Since the Last Checkpoint", "## Next Checkpoints",
+                    "## Baseline (first results after the start)"):
         assert f"\n{heading}\n" in md
     assert "| Performance meets SLA (<500ms latency) | ✅ PASS | p95_ms max 450 ms over 1,440 results of " \
            "signal-latency (2025-10-13 07:10–2025-10-14 07:10 UTC) |" in md
@@ -39,6 +40,18 @@ def test_markdown_reads_like_the_hand_written_reports(final: CheckpointReport) -
     assert "| health | CRITICAL | 2025-10-13 14:10 UTC | 2025-10-13 14:30 UTC | 20m | response_ms = 2500 (> 2000) |" in md
     assert "| health | heap_used_mb | 80 MB | 91.99 MB | 80 MB | 91.99 MB | +0.5 MB/h | growing |" in md
     assert "**Monitoring Start**: 2025-10-13 07:10 UTC" in md
+    assert "| health | 2025-10-13 07:10 UTC | OK | response_ms 100 ms, heap_used_mb 80 MB, status_code 200, " \
+           "uptime_s 213 s | 200 OK |" in md
+    assert "| signal-latency | log-latency | 1,440 | 0 | p95_ms | 450 ms | 280 ms | 📡 Broadcasting trade:executed " \
+           "for user u1439 ⏎ 📡 Emitted signal quality to user u1439 for trade t1439 |" in md
+
+
+def test_markdown_lists_the_checkpoints_to_come() -> None:
+    r = build_checkpoint(fill(MemoryStore(), hours=12), window(), INFOS, checkpoint_s=12 * H, now=START + 12 * H,
+                         spec=SPEC)
+    md = render_md.render_checkpoint(r)
+    assert "## Next Checkpoints\n\n- 18h checkpoint: 2025-10-14 01:10 UTC (next)\n" \
+           "- 24h checkpoint: 2025-10-14 07:10 UTC\n" in md
 
 
 def test_markdown_escapes_table_breakers(final: CheckpointReport) -> None:

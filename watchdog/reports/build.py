@@ -10,18 +10,16 @@ of 200 checks at 10 s (1.7 M results) is read in seconds in bounded memory.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from watchdog.reports import figures, fmt
+from watchdog.reports import extras, figures, fmt
 from watchdog.reports import windows as wmath
 from watchdog.reports.changes import changes_since
 from watchdog.reports.criteria import Criterion, evaluate
 from watchdog.reports.model import (
-    COMPLETE, NOT_COMPLETE, CheckpointReport, CheckSection, CriterionRow, LogPattern, MemoryGrowth,
-    Segment, Summary, Verdict,
+    COMPLETE, NOT_COMPLETE, CheckpointReport, CheckSection, CriterionRow, Segment, Summary, Verdict,
 )
 from watchdog.stats import percentile
 from watchdog.store.base import Event, Store, WindowState
@@ -32,8 +30,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 CHART_BUCKETS = 96
-_MEMORY = re.compile(r"(heap|mem|rss)", re.IGNORECASE)
-STEADY_SHARE = 0.05  # memory that moves less than 5 % over the window is steady
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +76,7 @@ def build_checkpoint(
     events = store.events(window.start - figures.LOOKBACK_S, at)
     checks = report_checks(store, infos)
     sections = _sections(store, checks, bounds, progress)
+    latest = store.latest()
     final = wmath.is_final(window, checkpoint_s)
     criteria = spec.criteria if spec else ()
     data = figures.CriteriaData(store, window.start, at, events)
@@ -95,7 +92,10 @@ def build_checkpoint(
         summary=_summary(store, sections, events, incidents, window.start, at),
         events=figures.event_lines((e for e in events if window.start <= e.ts), figures.RESTART_KINDS),
         incidents=incidents, criteria=rows, checks=tuple(s for s in sections if s.total.results),
-        log_patterns=_log_patterns(sections), memory=_memory(store, checks, window.start, at),
+        log_patterns=extras.log_patterns(sections, latest, window.start, at),
+        memory=extras.memory(store, latest, [c.name for c in checks], window.start, at),
+        baseline=extras.baseline(store, sections, window.start, at),
+        upcoming=tuple((wmath.label(c), window.start + c) for c in window.checkpoints_s if c > checkpoint_s),
         changes=changes_since(window, checkpoint_s, rows, before, incidents, events, sections),
         next_label=None if nxt is None else wmath.label(nxt),
         next_at=None if nxt is None else window.start + nxt,
@@ -202,34 +202,3 @@ def _summary(store: Store, sections: Sequence[CheckSection], events: Sequence[Ev
         alerts=sum(1 for e in events if e.kind in figures.RAISING and since <= e.ts < until),
         restarts=len(figures.restarts(events, since, until)),
     )
-
-
-def _log_patterns(sections: Sequence[CheckSection]) -> tuple[LogPattern, ...]:
-    out = []
-    for s in sections:
-        if s.kind.startswith("log-") and s.total.results:
-            out.append(LogPattern(s.check, s.kind, s.metric, s.unit, s.total.results, s.total.failures,
-                                  s.total.max, s.total.last))
-    return tuple(out)
-
-
-def _memory(store: Store, checks: Sequence[CheckInfo], since: float, until: float) -> tuple[MemoryGrowth, ...]:
-    out = []
-    for check, names in figures.metric_names(store, [c.name for c in checks]).items():
-        for metric in (n for n in names if _MEMORY.search(n) and not n.endswith("_pct")):
-            points = store.series(check, metric, since, until)
-            if points:
-                out.append(memory_growth(check, metric, points, until - since))
-    return tuple(out)
-
-
-def memory_growth(check: str, metric: str, points: list[tuple[float, float]], period_s: float) -> MemoryGrowth:
-    """First/last/min/max and the least-squares growth per hour, with a plain assessment."""
-    values = [v for _, v in points]
-    slope = figures.growth_per_h(points)
-    mean = sum(values) / len(values)
-    change = 0.0 if slope is None else slope * period_s / 3600.0
-    share = abs(change) / abs(mean) if mean else 0.0
-    assessment = "steady" if share < STEADY_SHARE else ("growing" if change > 0 else "shrinking")
-    return MemoryGrowth(check, metric, fmt.unit_of(metric), len(values), values[0], values[-1],
-                        min(values), max(values), slope, assessment)

@@ -220,9 +220,3 @@ class CriteriaData:
         found_restarts = restarts(self.events, since, until, c.check)
         detail = ", ".join(f"{e.kind} at {clock(e.ts)} UTC" for e in found_restarts[:5])
         return Figure(float(len(found_restarts)), len(found_restarts), since, until, detail)
-
-
-def metric_names(store: Store, checks: Iterable[str]) -> Mapping[str, list[str]]:
-    """The metrics each check's latest result carries (what memory analysis can look at)."""
-    latest = store.latest()
-    return {c: sorted(latest[c].metrics) for c in checks if c in latest}

@@ -96,7 +96,8 @@ class CheckSection:
 
 @dataclass(frozen=True, slots=True)
 class LogPattern:
-    """A log check's figures: results (matches for ``log-match``), breaches, peak of its metric."""
+    """A log check's figures: results (matches for ``log-match``), breaches, peak of its metric,
+    and the evidence lines of its latest result (the seeds' "key logs observed")."""
 
     check: str
     kind: str
@@ -106,6 +107,18 @@ class LogPattern:
     breaches: int
     peak: float | None
     last: float | None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineRow:
+    """A check's first result after the window opened: the "initial health check" of the seeds."""
+
+    check: str
+    ts: float
+    status: str
+    summary: str
+    metrics: tuple[tuple[str, float], ...]  # the main metric first
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +165,8 @@ class CheckpointReport:
     changes: tuple[str, ...] = ()
     next_label: str | None = None
     next_at: float | None = None
+    upcoming: tuple[tuple[str, float], ...] = ()  # every checkpoint still to come: (label, time)
+    baseline: tuple[BaselineRow, ...] = ()
     verdict: Verdict | None = None
     notes: tuple[str, ...] = ()
 

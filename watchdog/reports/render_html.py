@@ -12,7 +12,7 @@ from html import escape
 from watchdog.durations import format_duration
 from watchdog.reports import fmt, svg
 from watchdog.reports.model import COMPLETE, CheckpointReport, CheckSection, DailyReport, Incident
-from watchdog.reports.render_md import TREND, checkpoint_heading, segment_name
+from watchdog.reports.render_md import TREND, checkpoint_heading, metrics_text, segment_name
 from watchdog.reports.windows import label
 
 MAX_LINE_CHARTS = 6
@@ -94,6 +94,7 @@ def render_checkpoint(r: CheckpointReport) -> str:
     if r.verdict is not None:
         body.append(_verdict(r))
     body.append(_section("events", "Deployment and restart events", _events(r.events)))
+    body.append(_section("baseline", "Baseline (first results after the start)", _baseline(r)))
     body.append(_section("summary", "Summary statistics", _tiles(r), "<h3>Incidents</h3>", _incidents(r.incidents)))
     body.append(_section("criteria", "Acceptance criteria", _criteria(r)))
     body.append(_section("charts", "Charts", *_charts(r)))
@@ -102,9 +103,9 @@ def render_checkpoint(r: CheckpointReport) -> str:
     body.append(_section("memory", "Memory growth analysis", _memory(r)))
     body.append(_section("changes", "What changed since the last checkpoint",
                          "<ul>" + "".join(f"<li>{escape(c)}</li>" for c in r.changes) + "</ul>"))
-    nxt = (f"{r.next_label} checkpoint at {fmt.stamp(r.next_at)}." if r.next_at is not None
-           else "None: this is the last checkpoint of the window.")
-    body.append(_section("next", "Next checkpoint", f"<p>{escape(nxt)}</p>"))
+    upcoming = "".join(f"<li>{escape(label)} checkpoint: {escape(fmt.stamp(ts))}</li>" for label, ts in r.upcoming)
+    body.append(_section("next", "Next checkpoints", f"<ul>{upcoming}</ul>" if upcoming
+                         else "<p>None: this is the last checkpoint of the window.</p>"))
     body += [f"<p><em>{escape(n)}</em></p>" for n in r.notes]
     return _page(checkpoint_heading(r), body)
 
@@ -203,9 +204,17 @@ def _checks(r: CheckpointReport) -> str:
 def _logs(r: CheckpointReport) -> str:
     if not r.log_patterns:
         return _empty("No log checks reported in the window.")
-    return _table(["Check", "Kind", "Results", "Breaches", "Metric", "Peak", "Last"], (
+    return _table(["Check", "Kind", "Results", "Breaches", "Metric", "Peak", "Last", "Latest evidence"], (
         (p.check, p.kind, f"{p.results:,}", f"{p.breaches:,}", p.metric or "–", fmt.number(p.peak, p.unit),
-         fmt.number(p.last, p.unit)) for p in r.log_patterns), numeric=(2, 3, 5, 6))
+         fmt.number(p.last, p.unit), _html("<br>".join(f"<code>{escape(e)}</code>" for e in p.evidence) or "–"))
+        for p in r.log_patterns), numeric=(2, 3, 5, 6))
+
+
+def _baseline(r: CheckpointReport) -> str:
+    if not r.baseline:
+        return _empty("No result in the window's first minutes.")
+    return _table(["Check", "Time", "Status", "Metrics", "Summary"], (
+        (b.check, fmt.stamp(b.ts), b.status, metrics_text(b.metrics), b.summary) for b in r.baseline))
 
 
 def _memory(r: CheckpointReport) -> str:

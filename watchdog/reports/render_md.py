@@ -49,6 +49,7 @@ def render_checkpoint(r: CheckpointReport) -> str:
     if r.verdict is not None:
         out += _verdict(r)
     out += ["## Deployment and Restart Events", ""] + _events(r.events) + [""]
+    out += ["## Baseline (first results after the start)", ""] + _baseline(r) + [""]
     out += ["## Summary Statistics", ""] + _summary(r.summary) + [""]
     out += ["### Incidents", ""] + _incidents(r.incidents) + [""]
     out += ["## Acceptance Criteria Status", ""]
@@ -58,7 +59,7 @@ def render_checkpoint(r: CheckpointReport) -> str:
     out += ["## Log Pattern Counts", ""] + _logs(r) + [""]
     out += ["## Memory Growth Analysis", ""] + _memory(r.memory) + [""]
     out += ["## What Changed Since the Last Checkpoint", ""] + [f"- {cell(c)}" for c in r.changes] + [""]
-    out += ["## Next Checkpoint", "", _next(r), ""]
+    out += ["## Next Checkpoints", ""] + _next(r) + [""]
     out += [f"> {n}" for n in r.notes]
     return "\n".join(out).rstrip() + "\n"
 
@@ -121,9 +122,10 @@ def _checks(r: CheckpointReport) -> list[str]:
 def _logs(r: CheckpointReport) -> list[str]:
     if not r.log_patterns:
         return ["_No log checks reported in the window._"]
-    return table(["Check", "Kind", "Results", "Breaches", "Metric", "Peak", "Last"], (
+    return table(["Check", "Kind", "Results", "Breaches", "Metric", "Peak", "Last", "Latest evidence"], (
         (p.check, p.kind, fmt.count(p.results), fmt.count(p.breaches), p.metric or "–",
-         fmt.number(p.peak, p.unit), fmt.number(p.last, p.unit)) for p in r.log_patterns))
+         fmt.number(p.peak, p.unit), fmt.number(p.last, p.unit), " ⏎ ".join(p.evidence) or "–")
+        for p in r.log_patterns))
 
 
 def _memory(memory: Sequence[MemoryGrowth]) -> list[str]:
@@ -135,10 +137,23 @@ def _memory(memory: Sequence[MemoryGrowth]) -> list[str]:
         for m in memory))
 
 
-def _next(r: CheckpointReport) -> str:
-    if r.next_at is None:
-        return "None: this is the last checkpoint of the window."
-    return f"{r.next_label} checkpoint at {fmt.stamp(r.next_at)}."
+def _next(r: CheckpointReport) -> list[str]:
+    if not r.upcoming:
+        return ["None: this is the last checkpoint of the window."]
+    return [f"- {label} checkpoint: {fmt.stamp(ts)}" + (" (next)" if i == 0 else "")
+            for i, (label, ts) in enumerate(r.upcoming)]
+
+
+def metrics_text(metrics: Sequence[tuple[str, float]]) -> str:
+    """``response_ms 100 ms, uptime_s 213 s``."""
+    return ", ".join(f"{name} {fmt.number(value, fmt.unit_of(name))}" for name, value in metrics)
+
+
+def _baseline(r: CheckpointReport) -> list[str]:
+    if not r.baseline:
+        return ["_No result in the window's first minutes._"]
+    return table(["Check", "Time", "Status", "Metrics", "Summary"], (
+        (b.check, fmt.stamp(b.ts), b.status, metrics_text(b.metrics), b.summary) for b in r.baseline))
 
 
 def render_daily(r: DailyReport) -> str:
