@@ -152,3 +152,18 @@ def test_window_errors_name_the_key(table: dict[str, object], message: str) -> N
 def test_daily_is_reserved() -> None:
     with pytest.raises(ConfigError, match="watchdog.toml: windows.daily: the name 'daily' is reserved"):
         from_document({"windows": {"daily": {}}})
+
+
+def test_a_metric_no_check_produces_is_refused_when_the_loader_knows_the_metrics() -> None:
+    from types import SimpleNamespace
+
+    from watchdog.reports.config import validate_window
+
+    ctx = SimpleNamespace(file="w.toml", document=DOC, metrics={"health": {"response_ms", "status_code"}})
+    table = {"criteria": [{"expr": "health.response_ms.p95 < 500"}, {"expr": "health.reponse_ms.max < 9"}]}
+    with pytest.raises(ConfigError) as err:
+        validate_window("p38", table, ctx)
+    assert str(err.value) == ("w.toml: windows.p38.criteria[1].expr: metric 'reponse_ms' is never produced by "
+                              "check 'health' (known: response_ms, status_code)")
+    del ctx.metrics  # a loader that does not say: no check, no error
+    assert len(validate_window("p38", table, ctx).criteria) == 2

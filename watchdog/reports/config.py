@@ -17,7 +17,7 @@ error; an expression about a check that does not exist is a config error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +113,8 @@ def validate_window(name: str, table: Mapping[str, Any], ctx: Any) -> WindowSpec
         "channels": set((document.get("channels") or {}).keys()),
     }
     config = WindowConfig.model_validate(dict(table), context=context)
+    criteria = tuple(parse_criterion(c.expr, name=c.name, checks=context["checks"]) for c in config.criteria)
+    _known_metrics(name, criteria, getattr(ctx, "metrics", None), ctx.file)
     offsets = config.checkpoints or windows.default_checkpoints(config.duration)
     return WindowSpec(
         name=name,
@@ -121,5 +123,21 @@ def validate_window(name: str, table: Mapping[str, Any], ctx: Any) -> WindowSpec
         duration_s=config.duration,
         checkpoints_s=windows.normalise_checkpoints(offsets, config.duration),
         channels=config.channels,
-        criteria=tuple(parse_criterion(c.expr, name=c.name, checks=context["checks"]) for c in config.criteria),
+        criteria=criteria,
     )
+
+
+def _known_metrics(name: str, criteria: Sequence[Criterion], metrics: Mapping[str, Collection[str]] | None,
+                   file: str) -> None:
+    """A criterion on a metric its check never produces is a config error (when the loader
+    tells us each check's metrics as ``ctx.metrics``)."""
+    from watchdog.errors import ConfigError
+
+    if metrics is None:
+        return
+    for i, c in enumerate(criteria):
+        known = metrics.get(c.check or "")
+        if c.subject == "metric" and known is not None and c.metric not in known:
+            raise ConfigError(f"metric {c.metric!r} is never produced by check {c.check!r} "
+                              f"(known: {', '.join(sorted(known)) or 'none'})",
+                              file=file, key=f"windows.{name}.criteria[{i}].expr")
