@@ -45,14 +45,8 @@ def line_chart(points: Sequence[tuple[float, float]], since: float, until: float
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" class="chart">',
              f"<title>{escape(title)}</title>"]
-    for i in range(int(round(y_max / step)) + 1):
-        value = i * step
-        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" class="tick" text-anchor="end">'
-                     f"{escape(fmt.number(value, unit))}</text>")
-    for ts, label in marks:
-        parts.append(f'<line x1="{x(ts):.1f}" x2="{x(ts):.1f}" y1="{TOP}" y2="{TOP + plot_h}" class="mark"/>')
-        parts.append(f'<text x="{x(ts):.1f}" y="{H - 10}" class="tick" text-anchor="middle">{escape(label)}</text>')
+    parts += _grid([(y(i * step), fmt.number(i * step, unit)) for i in range(int(round(y_max / step)) + 1)],
+                   [(x(ts), label) for ts, label in marks])
     for level, value in (("warning", warning), ("critical", critical)):
         if value is not None:
             parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
@@ -67,6 +61,18 @@ def line_chart(points: Sequence[tuple[float, float]], since: float, until: float
                      'text-anchor="middle">no data</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _grid(rows: Sequence[tuple[float, str]], marks: Sequence[tuple[float, str]]) -> list[str]:
+    """Horizontal grid lines with their values; vertical marks with their labels."""
+    parts = []
+    for y, text in rows:
+        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">{escape(text)}</text>')
+    for x, label in marks:
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{H - BOTTOM}" class="mark"/>')
+        parts.append(f'<text x="{x:.1f}" y="{H - 10}" class="tick" text-anchor="middle">{escape(label)}</text>')
+    return parts
 
 
 def bar_chart(items: Sequence[tuple[str, float | None]], *, title: str, low: float | None = None) -> str:
