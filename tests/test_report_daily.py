@@ -7,7 +7,8 @@ import pytest
 from tests.report_history import H, INFOS, START, fill
 from watchdog.reports.daily import action_items, build_daily, day_bounds
 from watchdog.reports.model import DailyCheck, Incident, Summary
-from watchdog.store.base import Event
+from watchdog.status import Status
+from watchdog.store.base import Event, Notification
 from watchdog.store.memory import MemoryStore
 
 NOW = START + 20 * H  # 2025-10-14 03:10:30 UTC: the 13th is over
@@ -52,16 +53,22 @@ def test_action_items_name_what_is_still_wrong() -> None:
         Event("channel.broken", START + 60, None, "404 channel_not_found", {"channel": "oncall"}),
         Event("channel.broken", START + 90, None, "invalid_token", {"channel": "pager"}),
         Event("channel.recovered", START + 120, None, "", {"channel": "pager"}),
-        Event("source.failing", START + 180, None, "railway exited 1 (5 times in 2m)", {"source": "railway"}),
-        Event("source.failing", START + 200, None, "tail: file vanished", {"source": "app-log"}),
-        Event("source.recovered", START + 300, None, "", {"source": "app-log"}),
+        # as the daemon writes them: the name only in the message
+        Event("source.failing", START + 180, None, "log source railway: exited 1 (5 times in 2m)"),
+        Event("source.failing", START + 200, None, "log source app-log: file vanished"),
+        Event("source.recovered", START + 300, None, "log source app-log: source.recovered"),
+        Event("channel.broken", START + 400, "health", "channel hook is broken: 404 no_service",
+              {"channel": "hook"}),
     ]
     from watchdog.reports.figures import incidents
 
     open_ = incidents(events, START, START + 3600)
-    assert action_items(open_, events, [], {"health": "health-endpoint-down"}, START + 3600) == (
+    # hook delivered again after it broke: repaired, not an action item
+    hook_ok = Notification("n9", "hook", "health", "firing", Status.CRITICAL, START + 500, {}, state="delivered",
+                           delivered_at=START + 501)
+    assert action_items(open_, events, [hook_ok], {"health": "health-endpoint-down"}, START + 3600) == (
         "CRITICAL alert on health still firing since 2025-10-13 07:10 UTC (1h) (runbook: health-endpoint-down)",
         "channel oncall is broken since 2025-10-13 07:11 UTC: 404 channel_not_found "
         "(runbook: alert-delivery-failing)",
-        "log source railway failing since 2025-10-13 07:13 UTC: railway exited 1 (5 times in 2m)",
+        "log source railway failing since 2025-10-13 07:13 UTC: exited 1 (5 times in 2m)",
     )

@@ -41,7 +41,7 @@ async def test_checkpoints_appear_on_time_and_the_last_one_sees_the_failure(
     store = open_store(config.settings.state_dir)
     context = runner.context_for(config)
     checks = runner.build(config, ["health"], context)
-    previous: dict[str, float] | None = None
+    previous = None
     written: list[service.WrittenCheckpoint] = []
     try:
         for tick in range(60):  # bounded: about 6 s at most
@@ -55,7 +55,7 @@ async def test_checkpoints_appear_on_time_and_the_last_one_sees_the_failure(
             [result] = await runner.run_checks(checks)
             store.record(result, main_metric="response_ms")
             service.on_result(store, ctx, previous, result)
-            previous = dict(result.metrics)
+            previous = result
             for done in service.write_due_checkpoints(store, ctx, now=time.time()):
                 service.post_checkpoint(store, done, ctx, now=time.time())
                 written.append(done)
@@ -67,7 +67,7 @@ async def test_checkpoints_appear_on_time_and_the_last_one_sees_the_failure(
     try:
         assert [w.report.label for w in written] == ["1s", "2s", "3s"]
         final = written[-1].report
-        assert final.events[0].kind == "restart" and final.events[0].message == "uptime_s went down from 1h to 4s"
+        assert final.events[0].kind == "restart" and final.events[0].message == "health: uptime_s went down 3600 -> 4 (up 4s)"
         assert [c.status for c in final.criteria] == ["FAIL", "PASS"]
         assert final.verdict is not None and final.verdict.outcome == "NOT COMPLETE"
         assert final.criteria[0].evidence.startswith("availability ")

@@ -24,18 +24,6 @@ def context(tmp_path: Path, **changes: object) -> ReportContext:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("before", "after", "seen"),
-    [
-        ({"uptime_s": 90000.0}, {"uptime_s": 213.0}, ("restart", "uptime_s went down from 1d1h to 3m33s")),
-        ({"version": 7.0}, {"version": 8.0}, ("deploy", "version changed from 7 to 8")),
-        ({"uptime_s": 10.0}, {"uptime_s": 70.0}, None),
-    ],
-)
-def test_deploy_seen(before: dict[str, float], after: dict[str, float], seen: tuple[str, str] | None) -> None:
-    assert service.deploy_seen(before, after) == seen
-
-
 def test_a_deploy_opens_the_window_once(tmp_path: Path) -> None:
     store, ctx = MemoryStore(), context(tmp_path)
     [opened] = service.open_on_deploy(store, ctx, at=START, reason="uptime_s went down", check="health")

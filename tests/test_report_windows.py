@@ -89,21 +89,6 @@ def test_parse_time_error() -> None:
         windows.parse_time("tomorrow", START)
 
 
-@pytest.mark.parametrize(
-    ("before", "after", "reason"),
-    [
-        (None, {"uptime_s": 5}, None),
-        ({"uptime_s": 86400}, {"uptime_s": 213}, "uptime_s went down from 1d to 3m33s"),
-        ({"uptime_s": 200}, {"uptime_s": 230}, None),
-        ({"version": 3}, {"version": 4}, "version changed from 3 to 4"),
-        ({"version": 3, "uptime": 10}, {"version": 3, "uptime": 40}, None),
-        ({"uptime_s": float("nan")}, {"uptime_s": 2}, None),
-    ],
-)
-def test_deploy_reason(before: dict[str, float] | None, after: dict[str, float], reason: str | None) -> None:
-    assert windows.deploy_reason(before, after) == reason
-
-
 DOC = {
     "checks": {"health": {"type": "http", "url": "http://127.0.0.1:1/health"}},
     "channels": {"oncall": {"type": "console"}},

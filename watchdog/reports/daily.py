@@ -8,6 +8,7 @@ one except in a minute the period's end cuts through.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -18,6 +19,8 @@ from watchdog.reports.model import DailyCheck, DailyReport, Incident, Summary
 from watchdog.store.base import Event, Store
 
 DAY = 86400.0
+#: the daemon writes "log source NAME: reason" / "channel NAME is broken: reason"
+_NAMED = re.compile(r"^(?:log source|channel) (\S+?):? ")
 CHANNEL_BROKEN, CHANNEL_OK = "channel.broken", ("channel.recovered", "channel.ok")
 SOURCE_FAILING, SOURCE_OK = "source.failing", ("source.recovered",)
 
@@ -88,8 +91,13 @@ def action_items(incidents: Sequence[Incident], events: Sequence[Event], notific
             book = f" (runbook: {runbooks[i.check]})" if i.check in runbooks else ""
             items.append(f"{i.severity} alert on {i.check} still firing since {fmt.stamp(i.start)} "
                          f"({format_duration(i.duration_s)}){book}")
+    delivered = {getattr(n, "channel", ""): getattr(n, "delivered_at", None) or 0.0 for n in notifications
+                 if getattr(n, "state", "") == "delivered"}
     for name, event in _still_open(events, CHANNEL_BROKEN, CHANNEL_OK, "channel").items():
-        items.append(f"channel {name} is broken since {fmt.stamp(event.ts)}: {event.message or 'no detail'} "
+        if delivered.get(name, 0.0) > event.ts:  # it delivered again since: repaired
+            continue
+        detail = event.message.split(": ", 1)[1] if _NAMED.match(event.message) else event.message
+        items.append(f"channel {name} is broken since {fmt.stamp(event.ts)}: {detail or 'no detail'} "
                      "(runbook: alert-delivery-failing)")
     failed: dict[str, list[object]] = {}
     for n in notifications:
@@ -100,7 +108,8 @@ def action_items(incidents: Sequence[Incident], events: Sequence[Event], notific
         items.append(f"channel {channel}: {fmt.plural(len(rows), 'notification')} failed for good "
                      f"(last error: {last})")
     for name, event in _still_open(events, SOURCE_FAILING, SOURCE_OK, "source").items():
-        items.append(f"log source {name} failing since {fmt.stamp(event.ts)}: {event.message or 'no detail'}")
+        detail = event.message.split(": ", 1)[1] if _NAMED.match(event.message) else event.message
+        items.append(f"log source {name} failing since {fmt.stamp(event.ts)}: {detail or 'no detail'}")
     return tuple(items)
 
 
@@ -108,7 +117,8 @@ def _still_open(events: Sequence[Event], bad: str, good: Sequence[str], key: str
     """Per channel/source name, the ``bad`` event not followed by a ``good`` one."""
     open_: dict[str, Event] = {}
     for e in sorted(events, key=lambda e: e.ts):
-        name = str(e.data.get(key) or e.check or e.message or "?")
+        named = _NAMED.match(e.message)
+        name = str(e.data.get(key) or (named.group(1) if named else None) or e.check or e.message or "?")
         if e.kind == bad:
             open_.setdefault(name, e)
         elif e.kind in good:

@@ -2,7 +2,7 @@
 
     ctx = ReportContext.from_config(config)
     open_configured_windows(store, ctx, now=now)          # at start-up
-    on_result(store, ctx, previous_metrics, result)       # after each result: a deploy opens windows
+    on_result(store, ctx, previous, result)               # after each result: a deploy opens windows
     for done in write_due_checkpoints(store, ctx, now=now):   # every minute or so
         post_checkpoint(store, done, ctx, now=now)         # into the outbox, to the window's channels
 
@@ -72,26 +72,19 @@ class WrittenCheckpoint:
     paths: Mapping[str, Path]
 
 
-def deploy_seen(before: Mapping[str, float] | None, after: Mapping[str, float]) -> tuple[str, str] | None:
-    """``("restart", reason)`` for an uptime that went down, ``("deploy", reason)`` for a new version."""
-    reason = wmath.deploy_reason(before, after)
-    if reason is None:
-        return None
-    return ("deploy" if reason.startswith(wmath.VERSION_METRICS) else "restart"), reason
+def on_result(store: Store, ctx: ReportContext, previous: Result | None, result: Result) -> list[WindowState]:
+    """After each result: a restart or deploy seen (``watchdog.restarts.restart_seen``) is recorded
+    as an event and opens every ``start = "deploy"`` window. ``previous``: the check's result before."""
+    from watchdog.restarts import restart_seen
 
-
-def on_result(store: Store, ctx: ReportContext, previous: Mapping[str, float] | None, result: Result, *,
-              record_event: bool = True) -> list[WindowState]:
-    """After each result: a restart or deploy seen (``deploy_seen``) is recorded as a ``restart`` /
-    ``deploy`` event and opens every ``start = "deploy"`` window. ``previous``: the metrics of
-    the check's result before this one."""
-    seen = deploy_seen(previous, result.metrics)
+    if previous is None:
+        return []
+    seen = restart_seen(previous.metrics, result.metrics, previous.labels, result.labels)
     if seen is None:
         return []
-    kind, reason = seen
-    if record_event:
-        store.add_event(Event(kind, result.started, result.check, reason))
-    return open_on_deploy(store, ctx, at=result.started, reason=reason, check=result.check)
+    store.add_event(Event(seen.kind, result.started, result.check, f"{result.check}: {seen.message}",
+                          dict(seen.data)))
+    return open_on_deploy(store, ctx, at=result.started, reason=seen.message, check=result.check)
 
 
 def open_window(store: Store, name: str, *, start: float, spec: WindowSpec | None = None,

@@ -1,4 +1,4 @@
-"""Monitoring-window time math: checkpoints, segments, what is due, deploys seen.
+"""Monitoring-window time math: checkpoints, segments, what is due, times people type.
 
 Pure code over ``WindowState`` (start, duration, checkpoint offsets, the
 offsets already written). A checkpoint is due once its time has passed and it
@@ -8,18 +8,14 @@ was not written, so a daemon that was down at 12h writes the 12h report late
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from watchdog.durations import format_duration, parse_duration
 from watchdog.store.base import WindowState
 
 DEFAULT_DURATION = 24 * 3600.0
-#: metrics whose decrease means the service restarted (the seeds' "low uptime confirms new deployment")
-UPTIME_METRICS = ("uptime_s", "uptime")
-VERSION_METRICS = ("version",)
 
 
 def default_checkpoints(duration_s: float) -> tuple[float, ...]:
@@ -138,25 +134,3 @@ def to_timestamp(value: object) -> float:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     raise ValueError(f"invalid time {value!r} (use ISO-8601 like 2025-10-13T07:10:00Z, or 'deploy')")
-
-
-def deploy_reason(before: Mapping[str, float] | None, after: Mapping[str, float]) -> str | None:
-    """Why two consecutive results of one check say the service was redeployed, or None.
-
-    An uptime that went down means a restart; a changed ``version`` metric a deploy.
-    """
-    if not before:
-        return None
-    for name in UPTIME_METRICS:
-        old, new = before.get(name), after.get(name)
-        if _real(old) and _real(new) and new < old:  # type: ignore[operator]
-            return f"{name} went down from {format_duration(old)} to {format_duration(new)}"  # type: ignore[arg-type]
-    for name in VERSION_METRICS:
-        old, new = before.get(name), after.get(name)
-        if _real(old) and _real(new) and new != old:
-            return f"{name} changed from {old:g} to {new:g}"
-    return None
-
-
-def _real(value: float | None) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
