@@ -241,7 +241,7 @@ def test_maintenance_windows(window: dict[str, Any], at: str, inside: bool) -> N
 
 
 @pytest.mark.parametrize(("alert", "message"), [
-    ({"aftr": 2}, "checks.api.alert.aftr: unknown key"),
+    ({"aftr": 2}, "checks.api.alert.aftr: unknown key (did you mean 'after'?)"),
     ({"after": 0}, "checks.api.alert.after: input should be greater than or equal to 1, got 0"),
     ({"for": "soon"}, "checks.api.alert.for: invalid duration 'soon' (use 500ms, 30s, 5m, 1h, 1d)"),
     ({"repeat_backoff": 0.5}, "checks.api.alert.repeat_backoff: input should be greater than or equal to 1, got 0.5"),

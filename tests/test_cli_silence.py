@@ -106,8 +106,8 @@ def test_a_bad_config_is_one_line_with_its_exit_code(tmp_path: Path) -> None:
     bad = tmp_path / "watchdog.toml"
     bad.write_text('[checks.health]\ntype = "http"\nurl = "http://127.0.0.1:9/"\n[checks.health.alert]\naftr = 2\n')
     out = cli(bad, "list")
-    assert out.exit_code == 3
-    assert out.stderr == f"watchdog: {bad}: checks.health.alert.aftr: unknown key\n"
+    assert out.exit_code == 2
+    assert out.stderr == f"watchdog: {bad}: checks.health.alert.aftr: unknown key (did you mean 'after'?)\n"
 
 
 def test_an_unusable_state_dir_is_one_line(tmp_path: Path) -> None:
@@ -115,5 +115,5 @@ def test_an_unusable_state_dir_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "watchdog.toml"
     path.write_text(f'state_dir = "{tmp_path / "file" / "state"}"\n')
     out = cli(path, "list")
-    assert out.exit_code == 3
+    assert out.exit_code == 2
     assert out.stderr == f"watchdog: cannot create the state directory {tmp_path / 'file' / 'state'}: Not a directory\n"

@@ -30,6 +30,10 @@ BAD_CONFIGS = [
     ('[defaultz]\n', "defaultz: unknown key (did you mean 'defaults'?)"),
     ('checks = [1, 2]\n', "checks: must be a table of [checks.NAME] tables"),
     ('[checks.health\n', "invalid TOML: "),
+    ('[defaults.alert]\nchannels = ["oncall"]\n', "defaults.alert.channels[0]: no channel named 'oncall' (channels: none"),
+    (HEALTH + '[checks.health.alert]\nchannels = ["pager"]\n[channels.oncall]\ntype = "console"\n',
+     "checks.health.alert.channels[0]: no channel named 'pager' (channels: oncall)"),
+    (HEALTH + '[checks.health.alert]\naftr = 2\n', "checks.health.alert.aftr: unknown key (did you mean 'after'?)"),
     ('[checks.r]\ntype = "http"\nurl = "http://127.0.0.1:1/"\nmetrics = { response_ms = "x" }\n',
      "checks.r.metrics: metric name 'response_ms' is already a built-in http metric"),
 ]

@@ -149,6 +149,8 @@ class LoadContext:
     file: str
     document: Mapping[str, Any]
     settings: Settings
+    #: check name -> the metrics it can produce (window criteria are checked against it)
+    metrics: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -225,6 +227,7 @@ def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.t
     settings = _settings(plain, name, env)
     ctx = LoadContext(file=name, document=doc, settings=settings)
     kinds, checks = _checks(_as_tables(named.get("checks") or {}, "checks", name), ctx)
+    ctx.metrics = {n: kinds[n].known_metrics(c) for n, c in checks.items()}
     tables = {
         table: {n: _validate_named(table, n, t, ctx) for n, t in _as_tables(named[table] or {}, table, name).items()}
         for table in TABLES
@@ -232,6 +235,7 @@ def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.t
     }
     for check_name, check in checks.items():
         _cross_check(kinds[check_name], check_name, check, ctx)
+    _check_channel_names(settings, checks, tables.get("channels", {}), name)
     _collect_secrets(redactor, checks, tables)
     return Config(Path(file), settings, checks, kinds, tables, redactor, doc)
 
@@ -277,7 +281,7 @@ def _settings(plain: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Se
             os.environ.clear()
             os.environ.update(saved)
     except ValidationError as exc:
-        raise _config_error(exc, file, prefix="", known=Settings.model_fields) from None
+        raise _config_error(exc, file, prefix="", model=Settings) from None
 
 
 def _checks(
@@ -292,7 +296,7 @@ def _checks(
         try:
             config = kind.Config.model_validate(merged)
         except ValidationError as exc:
-            raise _config_error(exc, ctx.file, prefix=f"checks.{name}", known=kind.Config.model_fields) from None
+            raise _config_error(exc, ctx.file, prefix=f"checks.{name}", model=kind.Config) from None
         known = kind.known_metrics(config)
         for level in ("warning", "critical"):
             rules = getattr(config, level)
@@ -342,6 +346,18 @@ def _cross_check(kind: type[CheckKind], name: str, config: CheckConfig, ctx: Loa
         if not message:
             key, message = "", key
         raise ConfigError(message, file=ctx.file, key=_join(f"checks.{name}", key)) from None
+
+
+def _check_channel_names(settings: Settings, checks: Mapping[str, CheckConfig],
+                         channels: Mapping[str, Any], file: str) -> None:
+    """Every channel an alert names must be a [channels.NAME] table."""
+    named = [("defaults.alert.channels", settings.defaults.alert.channels)]
+    named += [(f"checks.{n}.alert.channels", c.alert.channels) for n, c in checks.items()]
+    for key, names in named:
+        for index, channel in enumerate(names):
+            if channel not in channels:
+                have = ", ".join(channels) or "none: add a [channels.NAME] table"
+                raise ConfigError(f"no channel named {channel!r} (channels: {have})", file=file, key=f"{key}[{index}]")
 
 
 def _as_tables(value: Any, table: str, file: str) -> dict[str, Mapping[str, Any]]:
@@ -395,8 +411,8 @@ def _collect_secrets(redactor: Redactor, *groups: Mapping[str, Any]) -> None:
 
 
 def _config_error(exc: ValidationError, file: str, *, prefix: str,
-                  known: Mapping[str, Any] | None = None) -> ConfigError:
-    lines = describe_errors(exc, prefix=prefix, known=known)
+                  model: type[BaseModel] | None = None) -> ConfigError:
+    lines = describe_errors(exc, prefix=prefix, model=model)
     key, message = lines[0]
     more = len(lines) - 1
     if more:

@@ -174,10 +174,13 @@ class Daemon:
             return None
         async with self._slots:
             result = await check.run()
-        self.handle(result)
+        # a log-match check alerts per matching line (pushed by the hub); its scheduled
+        # result is history only, or every match would page twice
+        route = self.dispatcher.routing.get(name)
+        self.handle(result, alert=not (route and route.per_match))
         return result
 
-    def handle(self, result: Result) -> None:
+    def handle(self, result: Result, *, alert: bool = True) -> None:
         """Store, detect restarts, alert. A store failure is logged and shown by /healthz."""
         stats = self.stats.setdefault(result.check, CheckStats())
         stats.results[result.status.name] += 1
@@ -187,7 +190,8 @@ class Daemon:
             assert self.store is not None
             self.store.record(result, main_metric=check.MAIN_METRIC if check else None)
             self._seen_restart(result)
-            self.dispatcher.handle(result)
+            if alert:
+                self.dispatcher.handle(result)
             self.healthy_store, self.store_error = True, ""
         except WatchdogError as err:
             self.healthy_store, self.store_error = False, str(err)
@@ -258,7 +262,8 @@ class Daemon:
             failing = bool(getattr(status, "failing", False))
             if failing != self._source_failing.get(name, False):
                 kind = "source.failing" if failing else "source.recovered"
-                self._event(kind, f"log source {name}: {getattr(status, 'last_error', '') or kind}", check=None)
+                self._event(kind, f"log source {name}: {getattr(status, 'last_error', '') or kind}",
+                            data={"source": name})
             self._source_failing[name] = failing
 
     def _prune(self, now: float) -> None:
@@ -267,10 +272,11 @@ class Daemon:
         if removed:
             log.info("retention: %d old rows removed", removed)
 
-    def _event(self, kind: str, message: str, check: str | None = None) -> None:
+    def _event(self, kind: str, message: str, check: str | None = None,
+               data: dict[str, Any] | None = None) -> None:
         try:
             assert self.store is not None
-            self.store.add_event(Event(kind, time.time(), check, message))
+            self.store.add_event(Event(kind, time.time(), check, message, data or {}))
         except WatchdogError as err:
             log.error("could not record event %s: %s", kind, err)
 

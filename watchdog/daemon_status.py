@@ -56,15 +56,7 @@ def _scheduler(daemon: Daemon) -> dict[str, Any]:
 def _sources(daemon: Daemon) -> dict[str, Any]:
     if daemon.context is None or not daemon.context.logs_in_use:
         return {}
-    out = {}
-    for name, status in daemon.context.logs.source_status().items():
-        out[name] = {k: v for k, v in vars(status).items() if not k.startswith("_")} \
-            if hasattr(status, "__dict__") else _slots(status)
-    return out
-
-
-def _slots(obj: Any) -> dict[str, Any]:
-    return {k: getattr(obj, k) for k in getattr(obj, "__slots__", ()) if not k.startswith("_")}
+    return {name: status.to_dict() for name, status in daemon.context.logs.source_status().items()}
 
 
 def prometheus_text(daemon: Daemon) -> bytes:

@@ -19,8 +19,10 @@ from watchdog.cli import alert as alert_cmd
 from watchdog.cli import check as check_cmd
 from watchdog.cli import config_cmd
 from watchdog.cli import logs as logs_cmd
+from watchdog.cli import report as report_cmd
 from watchdog.cli import run as run_cmd
 from watchdog.cli import runbook as runbook_cmd
+from watchdog.cli import silence as silence_cmd
 from watchdog.cli import status as status_cmd
 
 app = typer.Typer(
@@ -39,6 +41,9 @@ app.command("status")(status_cmd.status)
 app.add_typer(logs_cmd.app, name="logs")
 app.add_typer(alert_cmd.app, name="alert")
 app.command("runbook")(runbook_cmd.runbook)
+app.add_typer(silence_cmd.app, name="silence")
+app.command("report")(report_cmd.report)
+app.add_typer(report_cmd.window_app, name="window")
 
 #: commands whose argument errors exit 3 (UNKNOWN) so Nagios/cron read them right
 NAGIOS_COMMANDS = {"check", "probe"}

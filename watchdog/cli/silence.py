@@ -42,7 +42,7 @@ def _open(config: str | None) -> tuple[Config, Store]:
         cfg = load(config)
         return cfg, open_store(cfg.settings.state_dir)
     except WatchdogError as err:
-        fail(str(err), err.exit_code)
+        fail(str(err), 2)  # like every command but `check`: a config or store problem exits 2
 
 
 def _until(ends: float) -> str:
