@@ -18,7 +18,8 @@ from watchdog.reports.model import BaselineRow, CheckSection, LogPattern, Memory
 from watchdog.store.base import Store, StoredResult
 
 MEMORY = re.compile(r"(heap|mem|rss)", re.IGNORECASE)
-STEADY_SHARE = 0.05  # memory that moves less than 5 % over the window is steady
+STEADY_SHARE = 0.05  # memory that would move less than 5 % in a day (or the window, if longer) is steady
+ASSESS_SPAN_S = 86400.0
 BASELINE_SPAN_S = 600.0  # the first result is looked for in the window's first 10 minutes
 MAX_METRICS = 6
 MAX_EVIDENCE = 3
@@ -70,7 +71,8 @@ def memory_growth(check: str, metric: str, points: list[tuple[float, float]], pe
     values = [v for _, v in points]
     slope = figures.growth_per_h(points)
     mean = sum(values) / len(values)
-    change = 0.0 if slope is None else slope * period_s / 3600.0
+    # The trend is projected over a day: 1 MB/min is a leak whether the window lasts 3 minutes or 24 hours.
+    change = 0.0 if slope is None else slope * max(period_s, ASSESS_SPAN_S) / 3600.0
     share = abs(change) / abs(mean) if mean else 0.0
     assessment = "steady" if share < STEADY_SHARE else ("growing" if change > 0 else "shrinking")
     return MemoryGrowth(check, metric, fmt.unit_of(metric), len(values), values[0], values[-1],
