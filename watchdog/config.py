@@ -29,7 +29,7 @@ from watchdog import registry
 from watchdog.alerting.rules import AlertRules
 from watchdog.errors import ConfigError
 from watchdog.kinds import CheckConfig, CheckKind
-from watchdog.redact import Redactor, looks_secret, scrub_url
+from watchdog.redact import Redactor, looks_secret, scrub_url, secret_values
 from watchdog.thresholds import unknown_metrics
 from watchdog.types import PositiveDuration
 from watchdog.validation import describe_errors
@@ -391,23 +391,8 @@ def _refuse_literal_passwords(document: Mapping[str, Any], file: str) -> None:
 
 
 def _collect_secrets(redactor: Redactor, *groups: Mapping[str, Any]) -> None:
-    from pydantic import SecretStr
-
-    def walk(value: Any) -> None:
-        if isinstance(value, SecretStr):
-            redactor.add(value.get_secret_value())
-        elif isinstance(value, BaseModel):
-            for item in value.__dict__.values():
-                walk(item)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                walk(item)
-
     for group in groups:
-        walk(group)
+        redactor.add(*secret_values(group))
 
 
 def _config_error(exc: ValidationError, file: str, *, prefix: str,

@@ -64,3 +64,26 @@ class Redactor:
 
 
 NULL_REDACTOR = Redactor()
+
+
+def secret_values(value: object) -> list[str]:
+    """Every ``SecretStr`` value inside a config model, dict, list or tuple (nested)."""
+    from pydantic import BaseModel, SecretStr
+
+    found: list[str] = []
+
+    def walk(item: object) -> None:
+        if isinstance(item, SecretStr):
+            found.append(item.get_secret_value())
+        elif isinstance(item, BaseModel):
+            for inner in item.__dict__.values():
+                walk(inner)
+        elif isinstance(item, dict):
+            for inner in item.values():
+                walk(inner)
+        elif isinstance(item, (list, tuple)):
+            for inner in item:
+                walk(inner)
+
+    walk(value)
+    return found

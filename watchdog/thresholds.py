@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from watchdog.status import Status
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
+OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
     "==": operator.eq,
@@ -23,7 +23,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
 }
 _EXPR = re.compile(
-    r"^\s*(?P<metric>[A-Za-z_][A-Za-z0-9_.\-]*)\s*(?P<op>>=|<=|==|!=|>|<)\s*"
+    r"^\s*(?P<metric>[A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(?P<op>>=|<=|==|!=|>|<)\s*"
     r"(?P<value>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>%|ms|s)?\s*$"
 )
 _HELP = "write METRIC OP NUMBER, e.g. 'response_ms > 500' (OP is one of > >= < <= == !=)"
@@ -39,23 +39,30 @@ class Threshold:
     text: str
 
     def holds(self, observed: float) -> bool:
-        return _OPS[self.op](observed, self.value)
+        return OPS[self.op](observed, self.value)
 
     def __str__(self) -> str:
         return self.text
 
 
-def parse_threshold(text: str) -> Threshold:
-    """Parse one expression; raises ValueError naming what is wrong."""
+def split_expression(text: str, *, what: str = "threshold", help: str = _HELP) -> tuple[str, str, float, str]:
+    """``"response_ms > 2000"`` -> ``("response_ms", ">", 2000.0, "")``; the last item is a
+    unit written after the number (``%``, ``ms``, ``s``). The one parser of ``NAME OP NUMBER``
+    (thresholds and window criteria both use it); raises ValueError with ``help``."""
     if not isinstance(text, str):
-        raise ValueError(f"expected a string expression, got {text!r}; {_HELP}")
+        raise ValueError(f"expected a string expression, got {text!r}; {help}")
     match = _EXPR.match(text)
     if not match:
-        raise ValueError(f"invalid threshold {text!r}; {_HELP}")
+        raise ValueError(f"invalid {what} {text!r}; {help}")
     value = float(match.group("value"))
     if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"invalid threshold {text!r}: the number must be finite")
-    metric, op = match.group("metric"), match.group("op")
+        raise ValueError(f"invalid {what} {text!r}: the number must be finite")
+    return match.group("metric"), match.group("op"), value, match.group("unit") or ""
+
+
+def parse_threshold(text: str) -> Threshold:
+    """Parse one expression; raises ValueError naming what is wrong."""
+    metric, op, value, _ = split_expression(text)
     return Threshold(metric=metric, op=op, value=value, text=f"{metric} {op} {_fmt(value)}")
 
 

@@ -17,22 +17,14 @@ from __future__ import annotations
 
 import enum
 import math
-import operator
-import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from watchdog.reports import fmt
+from watchdog.thresholds import OPS, split_expression
 
 AGGREGATES = ("min", "max", "avg", "p50", "p95", "p99", "last", "count", "growth_per_h")
 SEVERITIES = ("warning", "critical", "unknown")
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
-}
-_EXPR = re.compile(
-    r"^\s*(?P<ref>[A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(?P<op>>=|<=|==|!=|>|<)\s*"
-    r"(?P<value>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<unit>%|ms|s)?\s*$"
-)
 _HELP = ("write CHECK.METRIC.AGG OP NUMBER (e.g. 'signal-latency.p95_ms.max < 500'), "
          "CHECK.availability_pct, alerts.SEVERITY or restarts")
 #: aggregates that only ever grow (or shrink) as results arrive, so a verdict can be final early
@@ -60,7 +52,7 @@ class Criterion:
     value: float
 
     def holds(self, observed: float) -> bool:
-        return _OPS[self.op](observed, self.value)
+        return OPS[self.op](observed, self.value)
 
     @property
     def unit(self) -> str:
@@ -96,19 +88,11 @@ def parse_criterion(expr: str, *, name: str = "", checks: Collection[str] | None
 
     Raises ValueError with a message a person can act on.
     """
-    if not isinstance(expr, str):
-        raise ValueError(f"expected a string expression, got {expr!r}; {_HELP}")
-    match = _EXPR.match(expr)
-    if not match:
-        raise ValueError(f"invalid criterion {expr!r}; {_HELP}")
-    value = float(match.group("value"))
-    if not math.isfinite(value):
-        raise ValueError(f"invalid criterion {expr!r}: the number must be finite")
-    ref, op = match.group("ref"), match.group("op")
+    ref, op, value, unit = split_expression(expr, what="criterion", help=_HELP)
     subject, check, metric, aggregate = _resolve(ref, expr, checks)
     text = f"{ref} {op} {fmt.number(value)}"
     criterion = Criterion(name or text, text, subject, check, metric, aggregate, op, value)
-    _check_unit(criterion, match.group("unit"), expr)
+    _check_unit(criterion, unit or None, expr)
     return criterion
 
 

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel, SecretStr
 
 from watchdog.alerting.config import ChannelConfig
 from watchdog.alerting.message import Message
 from watchdog.durations import format_duration
-from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.redact import NULL_REDACTOR, Redactor, secret_values
 from watchdog.store.base import Notification
 
 #: HTTP statuses worth retrying besides 5xx
@@ -166,23 +165,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     return max(when - (time.time() if now is None else now), 0.0)
 
-
-def secret_values(model: Any) -> list[str]:
-    """Every SecretStr value inside a config model (for the channel's own redactor)."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, SecretStr):
-            found.append(value.get_secret_value())
-        elif isinstance(value, BaseModel):
-            for item in value.__dict__.values():
-                walk(item)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-
-    walk(model)
-    return found
 
 
 def _one_line(text: str, limit: int = 160) -> str:
