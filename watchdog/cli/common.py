@@ -35,6 +35,9 @@ def load_config(path: str | None, *, exit_code: int = 3) -> Config:
 
 
 def console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    """A rich console; into a pipe or file, lines are not wrapped (one check per line for grep)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 4096
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
