@@ -66,10 +66,8 @@ def test_scan_a_file_prints_every_log_check_and_evidence(capsys: pytest.CaptureF
     assert [line.rstrip() for line in out.splitlines()] == [
         f"file {logfile}: 15 lines, 0.0 MB",
         "check       status    summary",
-        "ws-drops    CRITICAL  count = 6 (> 5) - 6 matches in 15 lines read (6/min over",
-        "                      1m)",
-        "app-alerts  WARNING   6 matching lines in 15 lines read (first: what=High",
-        "                      WebSocket latency detected)",
+        "ws-drops    CRITICAL  count = 6 (> 5) - 6 matches in 15 lines read (6/min over 1m)",
+        "app-alerts  WARNING   6 matching lines in 15 lines read (first: what=High WebSocket latency detected)",
         "  ws-drops: ❌ WebSocket disconnected: s1",
         "  app-alerts: 🚨 ALERT: High WebSocket latency detected",
     ]
