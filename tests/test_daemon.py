@@ -42,8 +42,8 @@ async def fire(daemon: Daemon, name: str, times: int = 1) -> None:
         await daemon.scheduler.fire(name)
 
 
-async def messages(receiver, count: int) -> list:
-    got = await asyncio.to_thread(receiver.wait_for, count, 10.0)
+async def messages(receiver, count: int, timeout: float = 10.0) -> list:
+    got = await asyncio.to_thread(receiver.wait_for, count, timeout)
     await asyncio.sleep(0.2)  # anything extra would arrive now
     return [r.json for r in receiver.requests]
 
@@ -161,3 +161,29 @@ async def test_a_hung_check_is_timed_out_while_the_others_go_on(http_service, re
 def test_truth_events(before, after, kind, severity):
     events = truth_events("health", before, after, 100.0)
     assert [(e.kind, e.data["severity"]) for e in events] == ([(kind, severity)] if kind else [])
+
+
+async def test_log_source_runs_live_and_a_paging_line_alerts_once(tmp_path, receiver):
+    app = tmp_path / "app.py"
+    app.write_text("import time\nprint('Heartbeat', flush=True)\n"
+                   "print('🚨 ALERT: High connection drop rate', flush=True)\ntime.sleep(30)\n")
+    doc = {
+        "defaults": {"alert": {"channels": ["hook"], "log_match_rate_limit": "1h"}},
+        "channels": {"hook": {"type": "webhook", "url": receiver.hook_url()}},
+        "sources": {"app": {"command": ["python3", str(app)]}},
+        "checks": {"app-alerts": {"type": "log-match", "source": "app", "match": "🚨 ALERT: (?P<what>.*)"},
+                   "heartbeat": {"type": "log-absence", "source": "app", "match": "Heartbeat", "within": "5m"}},
+    }
+    daemon = await started(from_document(doc, env={}))
+    try:
+        [alert] = await messages(receiver, 1)
+        assert (alert["event"], alert["check"], alert["severity"]) == ("firing", "app-alerts", "critical")
+        assert alert["evidence"] == ["🚨 ALERT: High connection drop rate"]
+        await fire(daemon, "app-alerts")  # the scheduled run records history; it must not page again
+        await fire(daemon, "heartbeat")
+        assert len(await messages(receiver, 2, timeout=1.0)) == 1
+        latest = daemon.store.latest()
+        assert latest["heartbeat"].status is Status.OK
+        assert latest["app-alerts"].metrics["matches"] == 1
+    finally:
+        await daemon.stop()

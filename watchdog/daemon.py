@@ -113,7 +113,7 @@ class Daemon:
 
     async def _start_logs(self, config: Config) -> None:
         assert self.context is not None
-        if not config.table("sources") or not any(getattr(c, "source", None) for c in self._checks.values()):
+        if not config.table("sources") or not any(getattr(c.config, "source", None) for c in self._checks.values()):
             return
         hub = self.context.logs
         for name, check in self._checks.items():

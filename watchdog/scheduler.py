@@ -92,7 +92,6 @@ class Scheduler:
             event_loop=asyncio.get_running_loop(), timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1},
         )
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._sched.add_listener(self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         for name, (interval, start) in self._jobs.items():
             self._add_job(name, interval, start)

@@ -103,6 +103,8 @@ def setup_logging(fmt: LogFormat, redactor: Any, verbose: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     # URLs carry tokens and webhook secrets: httpx logs every request URL at INFO.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # overruns and missed runs are counted by our scheduler wrapper (/metrics, /status)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("watchdog.results").setLevel(logging.INFO if verbose else logging.WARNING)
