@@ -28,7 +28,6 @@ from watchdog.config import Config, load
 from watchdog.errors import WatchdogError
 from watchdog.kinds import CheckContext, CheckKind
 from watchdog.model import Result
-from watchdog.restarts import restart_seen
 from watchdog.scheduler import Scheduler
 from watchdog.sdnotify import Notifier
 from watchdog.status import Status
@@ -199,19 +198,15 @@ class Daemon:
         self._previous[result.check] = result
 
     def _seen_restart(self, result: Result) -> None:
-        from watchdog.reports.service import open_on_deploy
+        """A restart or deploy seen in this result is recorded and opens the deploy windows."""
+        from watchdog.reports.service import on_result
 
         previous = self._previous.get(result.check)
         if previous is None or result.status is Status.UNKNOWN:
             return
-        seen = restart_seen(previous.metrics, result.metrics, previous.labels, result.labels)
-        if seen is None:
-            return
         assert self.store is not None
-        self.store.add_event(Event(seen.kind, result.started, result.check, f"{result.check}: {seen.message}",
-                                   dict(seen.data)))
-        log.warning("%s seen by %s: %s", seen.kind, result.check, seen.message)
-        open_on_deploy(self.store, self.reports, at=result.started, reason=seen.message, check=result.check)
+        for window in on_result(self.store, self.reports, previous, result):
+            log.warning("%s: window %s opened (%s)", result.check, window.name, window.data.get("reason", ""))
 
     def _on_log_match(self, match: Any) -> None:
         """A ``log-match`` line: judge it now (its own result) and alert per match."""
