@@ -155,14 +155,16 @@ def test_errors_are_one_line_exit_2(config: str, args: list[str], message: str) 
     assert out.startswith(message) and out.count("\n") == 1
 
 
-def test_post_queues_the_summary_once(config: str, tmp_path: Path) -> None:
+def test_post_sends_the_summary_once(config: str, tmp_path: Path) -> None:
     code, out = run("report", "phase-3-8", "--checkpoint", "6h", "--post", "-c", config)
-    assert code == 0 and "queued 1 notification(s) for oncall" in out
+    assert code == 0 and "posted to oncall: 1 of 1 delivered" in out  # cron runs no daemon: sent now
     code, out = run("report", "phase-3-8", "--checkpoint", "6h", "--post", "-c", config)
-    assert "queued 0 notification(s)" in out
+    assert "already queued for oncall: nothing new to send" in out
     store = open_store(tmp_path / "state")
     try:
-        assert [(n.channel, n.event) for n in store.due(4e9)] == [("oncall", "checkpoint")]
+        assert store.due(4e9) == []
+        assert [(n.channel, n.state) for n in store.notifications(0, 4e9) if n.event == "checkpoint"] == [
+            ("oncall", "delivered")]
     finally:
         store.close()
 

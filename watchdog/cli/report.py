@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -123,7 +123,7 @@ def _daily(store: Store, ctx: ReportContext, *, date: str | None, fmt: str, outp
         channels = _channels(ctx.default_channels, "[defaults.alert] channels")
         queued = [n.id for n in daily_notifications(result, channels, now=now, redactor=ctx.redactor)
                   if store.enqueue(n)]
-        _say_queued(queued, channels)
+        _deliver(store, ctx, queued, channels)
 
 
 def _emit(result: object, fmt: str, output: Path | None, ctx: ReportContext) -> None:
@@ -147,7 +147,7 @@ def _post_checkpoint(store: Store, ctx: ReportContext, result: object, output: P
     channels = _channels(ctx.channels_for(result.window), f"windows.{result.window}.channels")  # type: ignore[attr-defined]
     paths = {output.suffix.lstrip("."): output} if output else None
     notes = checkpoint_notifications(result, channels, now=now, paths=paths, redactor=ctx.redactor)  # type: ignore[arg-type]
-    _say_queued([n.id for n in notes if store.enqueue(n)], channels)
+    _deliver(store, ctx, [n.id for n in notes if store.enqueue(n)], channels)
 
 
 def _channels(channels: tuple[str, ...], where: str) -> tuple[str, ...]:
@@ -156,9 +156,34 @@ def _channels(channels: tuple[str, ...], where: str) -> tuple[str, ...]:
     return channels
 
 
-def _say_queued(ids: list[str], channels: tuple[str, ...]) -> None:
-    print(f"queued {len(ids)} notification(s) for {', '.join(channels)}; the daemon's outbox delivers them "
-          "(already queued ones are not sent twice)", file=sys.stderr)
+def _deliver(store: Store, ctx: ReportContext, ids: list[str], channels: tuple[str, ...]) -> None:
+    """Send what was queued now, through the outbox (cron may run no daemon).
+
+    Written to the store first like every notification: one that fails stays
+    pending and a running daemon retries it; a daemon sending the same one at
+    the same moment sends the same id, which receivers de-duplicate.
+    """
+    import asyncio
+
+    from watchdog.alerting.channels import build_channels
+    from watchdog.alerting.outbox import Outbox
+
+    if not ids:
+        print(f"already queued for {', '.join(channels)}: nothing new to send", file=sys.stderr)
+        return
+    outbox = Outbox(store, build_channels({n: ctx.channel_configs[n] for n in channels if n in ctx.channel_configs},
+                                          ctx.redactor))
+
+    async def once() -> list[Any]:
+        try:
+            return await outbox.deliver_due()
+        finally:
+            await outbox.stop()
+
+    outcomes = [o for o in asyncio.run(once()) if o.id in ids]
+    sent = sum(1 for o in outcomes if o.result == "delivered")
+    print(f"posted to {', '.join(channels)}: {sent} of {len(ids)} delivered"
+          + ("" if sent == len(ids) else "; the rest stay queued for the daemon's retries"), file=sys.stderr)
 
 
 def _adhoc(name: str | None, since: str, now: float) -> WindowState:

@@ -47,6 +47,7 @@ class ReportContext:
     redactor: Redactor = NULL_REDACTOR
     default_channels: tuple[str, ...] = ()
     runbooks: Mapping[str, str] = field(default_factory=dict)  # check -> runbook name
+    channel_configs: Mapping[str, Any] = field(default_factory=dict)  # [channels.NAME], for --post
 
     @classmethod
     def from_config(cls, config: Config) -> ReportContext:
@@ -59,6 +60,7 @@ class ReportContext:
             reports_dir=Path(config.settings.state_dir) / "reports", redactor=config.redactor,
             default_channels=tuple(defaults.channels),
             runbooks={n: r.runbook for n, r in rules.items() if r.runbook},
+            channel_configs=config.table("channels"),
         )
 
     def channels_for(self, window: str) -> tuple[str, ...]:
