@@ -187,3 +187,21 @@ async def test_log_source_runs_live_and_a_paging_line_alerts_once(tmp_path, rece
         assert latest["app-alerts"].metrics["matches"] == 1
     finally:
         await daemon.stop()
+
+
+async def test_a_lasting_outage_is_repeated_on_repeat_in_the_same_thread(http_service, receiver):
+    cfg = config(receiver, {"health": {"type": "http", "url": f"{http_service.url}/health"}}, after=1, repeat="1s")
+    daemon = await started(cfg)
+    try:
+        http_service.behave(status=503)
+        await fire(daemon, "health")
+        await messages(receiver, 1)
+        await asyncio.sleep(1.1)  # the repeat interval passes
+        await fire(daemon, "health")
+        http_service.behave()
+        await fire(daemon, "health")
+        sent = await messages(receiver, 3)
+        assert [text_of(m).split(":")[0] for m in sent] == ["CRITICAL", "Still CRITICAL", "RESOLVED"]
+        assert [m.get("thread_ts") for m in sent] == [None, "1714564800.000001", "1714564800.000001"]
+    finally:
+        await daemon.stop()
