@@ -10,7 +10,6 @@ measured so far (the response time of a 503 is still history).
 
 from __future__ import annotations
 
-import json
 import re
 import ssl
 import time
@@ -20,6 +19,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
+from checks.json_body import (
+    body_lines,
+    capture_labels,
+    capture_metrics,
+    json_failures,
+    parse_json_body,
+    snippet,
+)
 from watchdog.errors import ProbeResponseError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
@@ -30,7 +37,6 @@ BUILTIN_METRICS = frozenset(
 )
 _METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _STATUS_RANGE = re.compile(r"^([1-5])xx$|^(\d{3})\s*-\s*(\d{3})$|^(\d{3})$")
-_DURATION_VALUE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
 
 class HttpConfig(CheckConfig):
@@ -124,11 +130,11 @@ class HttpCheck(CheckKind):
             raise ProbeResponseError(
                 f"HTTP {reply.status_code} {reply.reason} (expected {_expected(c.expect_status)}) "
                 f"in {format_number(round(metrics.get('response_ms', 0.0)))} ms",
-                metrics=metrics, evidence=_snippet(reply.body),
+                metrics=metrics, evidence=snippet(reply.body),
             )
         if c.expect_body and not re.search(c.expect_body, reply.body.decode("utf-8", "replace")):
             raise ProbeResponseError(
-                f"body does not match /{c.expect_body}/ ({described})", metrics=metrics, evidence=_snippet(reply.body)
+                f"body does not match /{c.expect_body}/ ({described})", metrics=metrics, evidence=snippet(reply.body)
             )
         labels: dict[str, str] = {}
         if c.expect_json or c.metrics or c.labels:
@@ -139,7 +145,7 @@ class HttpCheck(CheckKind):
             labels = capture_labels(document, c.labels)
             if failures or missing:
                 raise ProbeResponseError("; ".join([*failures, *missing]) + f" ({described})",
-                                         metrics=metrics, evidence=_snippet(reply.body))
+                                         metrics=metrics, evidence=snippet(reply.body))
         evidence = body_lines(reply.body) if c.show_body else ()
         return Measurement(metrics=metrics, summary=described, evidence=evidence, labels=labels)
 
@@ -182,81 +188,6 @@ def status_allowed(status: int, expected: list[int | str]) -> bool:
     return any(low <= status <= high for low, high in status_ranges(expected))
 
 
-def parse_json_body(body: bytes, truncated: bool, cap: int, metrics: dict[str, float]) -> Any:
-    if truncated:
-        raise ProbeResponseError(f"body is larger than max_body_bytes ({_size(cap)}); JSON not read", metrics=metrics)
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ProbeResponseError(
-            f"body is not JSON: {_preview(body)}", metrics=metrics, evidence=_snippet(body)
-        ) from None
-
-
-def lookup(document: Any, path: str) -> tuple[bool, Any]:
-    """Follow ``a.b.0.c`` (or ``a.b[0].c``) into parsed JSON; ``(found, value)``."""
-    node = document
-    for part in path.replace("[", ".").replace("]", "").split("."):
-        if part == "":
-            continue
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.lstrip("-").isdigit() and -len(node) <= int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
-
-
-def json_failures(document: Any, expected: Mapping[str, Any]) -> list[str]:
-    """One human line per ``expect_json`` entry that does not hold."""
-    failures = []
-    for path, want in expected.items():
-        found, got = lookup(document, path)
-        if not found:
-            failures.append(f"JSON has no {path!r} (expected {json.dumps(want)})")
-        elif not _same(got, want):
-            failures.append(f"JSON {path} is {_preview_value(got)} (expected {json.dumps(want)})")
-    return failures
-
-
-def capture_metrics(document: Any, paths: Mapping[str, str]) -> tuple[dict[str, float], list[str]]:
-    """Numbers read by dot path; ``"5ms"``/``"1.2s"`` strings read as milliseconds."""
-    captured: dict[str, float] = {}
-    problems: list[str] = []
-    for name, path in paths.items():
-        found, value = lookup(document, path)
-        number = to_number(value) if found else None
-        if number is None:
-            why = "is missing" if not found else f"is not a number ({_preview_value(value)})"
-            problems.append(f"metric {name}: JSON {path} {why}")
-        else:
-            captured[name] = number
-    return captured, problems
-
-
-def capture_labels(document: Any, paths: Mapping[str, str]) -> dict[str, str]:
-    """Text read by dot path (absent paths are simply left out)."""
-    out = {}
-    for name, path in paths.items():
-        found, value = lookup(document, path)
-        if found and value is not None:
-            out[name] = value if isinstance(value, str) else json.dumps(value)
-    return out
-
-
-def to_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        m = _DURATION_VALUE.match(value)
-        if m:
-            return float(m.group(1)) * (1000.0 if m.group(2) == "s" else 1.0)
-    return None
-
-
 def cert_days_left(cert: Mapping[str, Any] | None) -> float | None:
     if not cert or "notAfter" not in cert:
         return None
@@ -265,34 +196,6 @@ def cert_days_left(cert: Mapping[str, Any] | None) -> float | None:
     except ValueError:
         return None
     return round((expires - time.time()) / 86400, 2)
-
-
-def body_lines(body: bytes, limit: int = 40) -> tuple[str, ...]:
-    """The body for a person: JSON flattened to ``a.b = value`` lines, else its first lines."""
-    try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _snippet(body)
-    lines: list[str] = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict) and node:
-            for key, value in node.items():
-                walk(value, f"{path}.{key}" if path else str(key))
-        elif isinstance(node, list) and node and len(lines) < limit:
-            for i, value in enumerate(node[:5]):
-                walk(value, f"{path}[{i}]")
-        elif len(lines) < limit:
-            lines.append(f"{path or '.'} = {_preview_value(node)}")
-
-    walk(document, "")
-    return tuple(lines)
-
-
-def _same(got: Any, want: Any) -> bool:
-    if isinstance(got, bool) or isinstance(want, bool):
-        return got is want
-    return bool(got == want)
 
 
 def _expected(values: list[int | str]) -> str:
@@ -305,21 +208,3 @@ def _size(n: int) -> str:
     if n < 1 << 20:
         return f"{n / 1024:.1f} kB"
     return f"{n / (1 << 20):.1f} MB"
-
-
-def _preview(body: bytes, limit: int = 60) -> str:
-    text = body[: limit * 4].decode("utf-8", "replace").strip().replace("\n", " ")
-    return repr(text[:limit] + ("..." if len(text) > limit else "")) if text else "empty body"
-
-
-def _preview_value(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _snippet(body: bytes, limit: int = 300) -> tuple[str, ...]:
-    text = body[: limit * 4].decode("utf-8", "replace").strip()
-    if not text:
-        return ()
-    lines = text.splitlines()[:5]
-    return tuple(line[:limit] for line in lines)

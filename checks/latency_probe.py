@@ -25,7 +25,6 @@ How it measures, and why:
 from __future__ import annotations
 
 import asyncio
-import math
 import socket
 import time
 from collections import Counter

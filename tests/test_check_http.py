@@ -8,7 +8,8 @@ import httpx
 import pytest
 import respx
 
-from checks.http_endpoint import cert_days_left, lookup, status_allowed, to_number
+from checks.http_endpoint import cert_days_left, status_allowed
+from checks.json_body import lookup, to_number
 from watchdog import runner
 from watchdog.config import from_document
 from watchdog.status import Status

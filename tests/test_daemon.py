@@ -43,7 +43,7 @@ async def fire(daemon: Daemon, name: str, times: int = 1) -> None:
 
 
 async def messages(receiver, count: int, timeout: float = 10.0) -> list:
-    got = await asyncio.to_thread(receiver.wait_for, count, timeout)
+    await asyncio.to_thread(receiver.wait_for, count, timeout)
     await asyncio.sleep(0.2)  # anything extra would arrive now
     return [r.json for r in receiver.requests]
 

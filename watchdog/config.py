@@ -2,9 +2,9 @@
 
 The file has two parts:
 
-* settings (``state_dir``, ``[defaults]``, ``[server]``...): one pydantic-settings
-  model, so ``WATCHDOG_STATE_DIR`` or ``WATCHDOG_DEFAULTS__TIMEOUT`` override the
-  file;
+* settings (``state_dir``, ``[defaults]``, ``[server]``...): ``watchdog.settings``,
+  one pydantic-settings model, so ``WATCHDOG_STATE_DIR`` or
+  ``WATCHDOG_DEFAULTS__TIMEOUT`` override the file;
 * named tables (``[checks.NAME]``, ``[sources.NAME]``, ``[channels.NAME]``,
   ``[windows.NAME]``): each validated by the model of its kind, found by ``type``.
 
@@ -22,107 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ValidationError
 
 from watchdog import registry
-from watchdog.alerting.rules import AlertRules
 from watchdog.errors import ConfigError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.redact import Redactor, looks_secret, scrub_url, secret_values
+from watchdog.settings import Settings
 from watchdog.thresholds import unknown_metrics
-from watchdog.types import PositiveDuration
 from watchdog.validation import describe_errors
 
 SEARCH_PATH = ("./watchdog.toml", "/etc/watchdog/watchdog.toml")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
-
-
-def default_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "watchdog"
-
-
-class Defaults(BaseModel):
-    """``[defaults]``: what every check inherits unless it says otherwise."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    interval: PositiveDuration = 30.0
-    timeout: PositiveDuration = 10.0
-    #: checks running at once in one `watchdog check` run or daemon
-    max_concurrency: int = Field(default=32, ge=1, le=1000)
-    #: HTTP requests in flight on the shared client (httpx queues badly above ~10)
-    http_max_in_flight: int = Field(default=10, ge=1, le=200)
-    #: alert policy defaults (after, recover_after, repeat, channels...)
-    alert: AlertRules = Field(default_factory=AlertRules)
-
-
-class RunbookSettings(BaseModel):
-    """``[runbooks]``: where runbooks live and how alerts link to them (issue 5)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: directory of NAME.md files, relative to the config file (default: runbooks/ beside it)
-    dir: Path | None = None
-    #: link in alerts: "{name}" is replaced, else the name is appended
-    base_url: str = ""
-
-
-class ServerSettings(BaseModel):
-    """``[server]``: the daemon's own /healthz, /metrics, /status endpoint."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    #: HOST:PORT; on Railway ``$PORT`` is honoured when this is left unset (then 0.0.0.0:$PORT)
-    listen: str | None = None
-    enabled: bool = True
-
-    @field_validator("listen")
-    @classmethod
-    def _listen(cls, value: str | None) -> str | None:
-        if value is not None:
-            from watchdog.server import parse_listen
-
-            parse_listen(value)
-        return value
-
-    def address(self, env: Mapping[str, str] = os.environ) -> str | None:
-        """Where to listen: ``listen``, else ``0.0.0.0:$PORT``, else 127.0.0.1:9321."""
-        if not self.enabled:
-            return None
-        if self.listen:
-            return self.listen
-        port = env.get("PORT", "")
-        return f"0.0.0.0:{port}" if port.isdigit() else "127.0.0.1:9321"
-
-
-class Settings(BaseSettings):
-    """Top-level settings; ``WATCHDOG_*`` environment variables override the file."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="WATCHDOG_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
-
-    state_dir: Path = Field(default_factory=default_state_dir)
-    #: results and events older than this are pruned (per-minute rollups are kept longer)
-    retention: PositiveDuration = 30 * 86400.0
-    defaults: Defaults = Field(default_factory=Defaults)
-    server: ServerSettings = Field(default_factory=ServerSettings)
-    runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment wins over the file: a Railway variable beats the repo's TOML.
-        return (env_settings, init_settings)
 
 
 #: Named tables other subsystems own: table -> "module:function(name, table, ctx) -> model".

@@ -19,8 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Protocol
-
+from typing import ClassVar, Protocol
 
 from watchdog.alerting.config import ChannelConfig
 from watchdog.alerting.message import Message

@@ -1,0 +1,105 @@
+"""The top-level settings of the config file: ``state_dir``, ``retention``,
+``[defaults]``, ``[server]``, ``[runbooks]``.
+
+One pydantic-settings model, so ``WATCHDOG_*`` environment variables override
+the file (``WATCHDOG_STATE_DIR``, ``WATCHDOG_DEFAULTS__TIMEOUT=5s``). The named
+tables (``[checks.NAME]``...) are validated by ``watchdog.config``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from watchdog.alerting.rules import AlertRules
+from watchdog.types import PositiveDuration
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "watchdog"
+
+
+class Defaults(BaseModel):
+    """``[defaults]``: what every check inherits unless it says otherwise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval: PositiveDuration = 30.0
+    timeout: PositiveDuration = 10.0
+    #: checks running at once in one `watchdog check` run or daemon
+    max_concurrency: int = Field(default=32, ge=1, le=1000)
+    #: HTTP requests in flight on the shared client (httpx queues badly above ~10)
+    http_max_in_flight: int = Field(default=10, ge=1, le=200)
+    #: alert policy defaults (after, recover_after, repeat, channels...)
+    alert: AlertRules = Field(default_factory=AlertRules)
+
+
+class RunbookSettings(BaseModel):
+    """``[runbooks]``: where runbooks live and how alerts link to them (issue 5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: directory of NAME.md files, relative to the config file (default: runbooks/ beside it)
+    dir: Path | None = None
+    #: link in alerts: "{name}" is replaced, else the name is appended
+    base_url: str = ""
+
+
+class ServerSettings(BaseModel):
+    """``[server]``: the daemon's own /healthz, /metrics, /status endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: HOST:PORT; on Railway ``$PORT`` is honoured when this is left unset (then 0.0.0.0:$PORT)
+    listen: str | None = None
+    enabled: bool = True
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            from watchdog.server import parse_listen
+
+            parse_listen(value)
+        return value
+
+    def address(self, env: Mapping[str, str] = os.environ) -> str | None:
+        """Where to listen: ``listen``, else ``0.0.0.0:$PORT``, else 127.0.0.1:9321."""
+        if not self.enabled:
+            return None
+        if self.listen:
+            return self.listen
+        port = env.get("PORT", "")
+        return f"0.0.0.0:{port}" if port.isdigit() else "127.0.0.1:9321"
+
+
+class Settings(BaseSettings):
+    """Top-level settings; ``WATCHDOG_*`` environment variables override the file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WATCHDOG_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    state_dir: Path = Field(default_factory=default_state_dir)
+    #: results and events older than this are pruned (per-minute rollups are kept longer)
+    retention: PositiveDuration = 30 * 86400.0
+    defaults: Defaults = Field(default_factory=Defaults)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file: a Railway variable beats the repo's TOML.
+        return (env_settings, init_settings)
