@@ -15,6 +15,9 @@ Why it looks like this:
   is not the server's response time; connection setup is reported apart as
   ``connect_ms`` / ``tls_ms`` when a new connection was opened.
 * The body is streamed and read up to a cap, never whole.
+* TLS is verified against the **system trust store** (what curl uses, where
+  admins install their internal CAs), not only certifi's bundle as httpx does
+  by default; certifi is the fallback on a system with no CA certificates.
 """
 
 from __future__ import annotations
@@ -98,12 +101,13 @@ class HttpTransport:
 
     def client(self, verify: bool = True) -> httpx.AsyncClient:
         if verify not in self._clients:
+            tls: ssl.SSLContext | bool = system_tls_context() if verify else False
             # The pool is larger than our cap so a slot holder never waits in httpcore.
             limits = httpx.Limits(
                 max_connections=self.max_in_flight * 2, max_keepalive_connections=self.max_in_flight * 2
             )
             self._clients[verify] = httpx.AsyncClient(
-                verify=verify, limits=limits, transport=self._transport,
+                verify=tls, limits=limits, transport=self._transport,
                 headers={"User-Agent": USER_AGENT}, trust_env=False,
             )
         return self._clients[verify]
@@ -162,6 +166,16 @@ class HttpTransport:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+
+
+def system_tls_context() -> ssl.SSLContext:
+    """A verifying context with the system's CA certificates (certifi's when there are none)."""
+    context = ssl.create_default_context()
+    if not context.cert_store_stats().get("x509_ca"):
+        import certifi
+
+        context.load_verify_locations(certifi.where())
+    return context
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:

@@ -160,7 +160,11 @@ class WebhookChannel(BaseChannel):
         raw = self.render(notification)
         if self._client is None:
             quiet_httpx_logger()
-            self._client = httpx.AsyncClient(timeout=self.config.timeout, follow_redirects=False)
+            from watchdog.http import system_tls_context
+
+            # HTTPS_PROXY is honoured (alerts may have to leave through one); checks ignore it
+            self._client = httpx.AsyncClient(timeout=self.config.timeout, follow_redirects=False,
+                                             verify=system_tls_context())
         try:
             response = await self._client.post(self.config.url.get_secret_value(), content=raw,
                                                headers=request_headers(self.config, notification, raw))
