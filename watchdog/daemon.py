@@ -142,6 +142,7 @@ class Daemon:
         if self.store is not None:
             self.store.add_event(Event("daemon.stop", time.time(), None, "watchdog stopped"))
             self.store.close()
+            self.store = None
         self._stopped.set()
         log.info("stopped")
 

@@ -39,14 +39,17 @@ def run(
     from watchdog.errors import WatchdogError
 
     cfg = load_config(config, exit_code=2)
+    from watchdog.server import parse_listen
+
     try:
         grace_s = parse_duration(grace)
+    except ValueError as err:
+        fail(f"--grace: {err}", 2)
+    try:
         if listen:
-            from watchdog.server import parse_listen
-
             parse_listen(listen)
     except ValueError as err:
-        fail(f"--grace/--listen: {err}", 2)
+        fail(f"--listen: {err}", 2)
     setup_logging(log_format, cfg.redactor, verbose)
     try:
         asyncio.run(_serve(cfg, config, listen or cfg.settings.server.address(), grace_s))
@@ -63,7 +66,11 @@ async def _serve(cfg: Any, path: str | None, listen: str | None, grace_s: float)
     from watchdog.daemon import Daemon
 
     daemon = Daemon(cfg, config_path=path or str(cfg.path), listen=listen, grace_s=grace_s)
-    await daemon.start()
+    try:
+        await daemon.start()
+    except BaseException:
+        await daemon.stop()  # whatever started (store, sources, outbox) is closed before the error is told
+        raise
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stopping.set)
