@@ -134,10 +134,19 @@ def _list_items(text: str) -> list[str]:
     return items
 
 
+def shipped_dir() -> Path:
+    """The runbooks that come with watchdog: a source checkout's, else the installed copy."""
+    import sys
+
+    checkout = Path(__file__).resolve().parent.parent / "runbooks"
+    installed = Path(sys.prefix) / "share" / "ops-watchdog" / "runbooks"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
 def default_dir(config: Config | None = None) -> Path:
     """``[runbooks] dir`` (relative to the config file), else ``runbooks/`` next to the config,
-    else the runbooks shipped with a source checkout."""
-    bundled = Path(__file__).resolve().parent.parent / "runbooks"
+    else the runbooks shipped with watchdog."""
+    bundled = shipped_dir()
     if config is None:
         return bundled
     base = config.path.parent
