@@ -82,3 +82,29 @@ def test_sigterm_exits_zero_and_metrics_are_served(tmp_path, receiver, daemon_pr
     daemon.signal(signal.SIGTERM)
     assert daemon.wait_exit() == 0
     assert "stopped" in daemon.logged()
+
+
+def test_systemd_notify_protocol_and_json_logs(tmp_path, receiver, daemon_process):
+    import json
+    import socket
+
+    address = str(tmp_path / "notify.sock")
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    systemd.bind(address)
+    systemd.settimeout(10)
+    try:
+        daemon = daemon_process(write(tmp_path, receiver)).start(
+            "--log-format", "json", env={"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "2000000"})
+        messages = [systemd.recv(4096).decode() for _ in range(2)]
+        assert messages[0].startswith("READY=1\nSTATUS=watching 1 checks")
+        assert messages[1] == "WATCHDOG=1"  # every WatchdogSec/2 while healthy
+        daemon.signal(signal.SIGTERM)
+        while (message := systemd.recv(4096).decode()) == "WATCHDOG=1":
+            pass
+        assert message == "STOPPING=1"
+        assert daemon.wait_exit() == 0
+    finally:
+        systemd.close()
+    records = [json.loads(line) for line in daemon.logged().splitlines()]
+    assert {"ts", "level", "logger", "msg"} <= set(records[0])
+    assert records[-1]["msg"] == "stopped"

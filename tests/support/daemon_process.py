@@ -28,12 +28,12 @@ class DaemonProcess:
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> DaemonProcess:
+    def start(self, *args: str, env: dict[str, str] | None = None) -> DaemonProcess:
         out = self.log.open("ab")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "watchdog", "run", "-c", str(self.config), "--listen", f"127.0.0.1:{self.port}"],
-            stdout=out, stderr=subprocess.STDOUT, env=env)
+            [sys.executable, "-m", "watchdog", "run", "-c", str(self.config), "--listen", f"127.0.0.1:{self.port}",
+             *args], stdout=out, stderr=subprocess.STDOUT, env=environment)
         self.wait_until(lambda: self.get("/healthz") is not None, "the daemon never answered /healthz")
         return self
 
