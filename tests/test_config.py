@@ -122,3 +122,14 @@ def test_config_show_masks_secrets(run_cli, write_config, monkeypatch):
 def test_load_reads_a_file(write_config):
     cfg = load(write_config(HEALTH))
     assert list(cfg.checks) == ["health"]
+
+
+@pytest.mark.parametrize(("server", "env", "address"), [
+    ({}, {}, "127.0.0.1:9321"),
+    ({}, {"PORT": "8080"}, "0.0.0.0:8080"),  # Railway sets $PORT
+    ({"listen": "127.0.0.1:9400"}, {"PORT": "8080"}, "127.0.0.1:9400"),
+    ({"enabled": False}, {"PORT": "8080"}, None),
+])
+def test_where_the_daemon_listens(server, env, address):
+    cfg = from_document({"server": server}, env={})
+    assert cfg.settings.server.address(env) == address
