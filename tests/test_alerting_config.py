@@ -44,12 +44,12 @@ def test_console_and_log_channels() -> None:
 def test_secrets_never_show_in_repr_or_output() -> None:
     config = from_document({"channels": {
         "oncall": {"type": "slack", "webhook_url": "${SLACK_WEBHOOK_URL}"},
-        "bot": {"type": "slack", "token": "xoxb-1111-2222-abcdefabcdef", "channel": "C0123"},
+        "bot": {"type": "slack", "token": "xoxb-FAKE-1", "channel": "C0123"},
         "hook": {"type": "webhook", "url": "https://ops.example.com/hooks/t0k3n", "secret": "${WEBHOOK_SECRET}",
                  "headers": {"Authorization": "Bearer sekrit-value", "X-Env": "production"}},
     }}, env=ENV)
     text = repr(config.table("channels"))
-    for secret in (ENV["SLACK_WEBHOOK_URL"], "xoxb-1111-2222-abcdefabcdef", "hmac-key-1234",
+    for secret in (ENV["SLACK_WEBHOOK_URL"], "xoxb-FAKE-1", "hmac-key-1234",
                    "https://ops.example.com/hooks/t0k3n", "Bearer sekrit-value"):
         assert secret not in text
         assert config.redactor(f"x {secret} y") == "x *** y"

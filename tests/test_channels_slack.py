@@ -108,7 +108,7 @@ def webhook_channel(receiver: Receiver, **kw: object) -> SlackChannel:
 
 
 def bot_channel(receiver: Receiver, **kw: object) -> SlackChannel:
-    config = SlackConfig(token="xoxb-test-token-123456", channel="C0123", api_url=receiver.slack_api_url, **kw)
+    config = SlackConfig(token="xoxb-FAKE-2", channel="C0123", api_url=receiver.slack_api_url, **kw)
     return SlackChannel("oncall", config)  # type: ignore[arg-type]
 
 
@@ -136,7 +136,7 @@ async def test_bot_posts_then_replies_in_the_thread(receiver: Receiver) -> None:
     assert reply.delivery is not None and reply.delivery.thread == "1714564800.000001"
     posted, resolved = receiver.requests
     assert posted.path == "/slack/api/chat.postMessage" and "thread_ts" not in posted.json
-    assert posted.header("Authorization") == "Bearer xoxb-test-token-123456"
+    assert posted.header("Authorization") == "Bearer xoxb-FAKE-2"
     assert (resolved.json["channel"], resolved.json["thread_ts"]) == ("C0123", "1714564800.000001")
 
 
@@ -197,7 +197,7 @@ async def test_slack_unreachable_is_retried_and_names_no_url() -> None:
 
 
 async def test_the_token_never_appears_in_errors_or_repr(receiver: Receiver) -> None:
-    receiver.script(Reply(200, json={"ok": False, "error": "invalid_auth xoxb-test-token-123456"}))
+    receiver.script(Reply(200, json={"ok": False, "error": "invalid_auth xoxb-FAKE-2"}))
     channel = bot_channel(receiver)
     outcome = await attempt(channel, note())
     assert str(outcome.error) == "Slack chat.postMessage refused: invalid_auth ***"

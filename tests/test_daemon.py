@@ -24,7 +24,7 @@ def config(receiver, checks: dict, **alert) -> object:
     doc = {
         "defaults": {"timeout": "2s", "alert": {"after": 2, "recover_after": 1, "repeat": "1h",
                                                   "channels": ["oncall"], **alert}},
-        "channels": {"oncall": {"type": "slack", "token": "xoxb-test-token-000000", "channel": "#ops",
+        "channels": {"oncall": {"type": "slack", "token": "xoxb-FAKE-3", "channel": "#ops",
                                 "api_url": receiver.slack_api_url}},
         "checks": checks,
     }

@@ -17,7 +17,7 @@ def test_scrub_url_hides_userinfo(text, clean):
 def test_redactor_replaces_registered_secrets_and_token_shapes():
     r = Redactor(["hunter22-password"])
     assert r("auth failed for hunter22-password") == "auth failed for ***"
-    assert r("token xoxb-1234567890-abcdefghij used") == "token *** used"
+    assert r("token xoxb-FAKE-TOKN used") == "token *** used"
     assert r("POST https://hooks.slack.com/services/T000/B000/XXXXXXXX failed") == "POST https://*** failed"
 
 
