@@ -65,8 +65,8 @@ class Daemon:
         self._checks: dict[str, CheckKind] = {}
         self._previous: dict[str, Result] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self._stopped = asyncio.Event()
         self._reloading = asyncio.Lock()
+        self._slots = asyncio.Semaphore(1)  # replaced in _start_parts by [defaults] max_concurrency
         self.scheduler: Any = None
         self.context: CheckContext | None = None
         self.outbox: Any = None
@@ -143,7 +143,6 @@ class Daemon:
             self.store.add_event(Event("daemon.stop", time.time(), None, "watchdog stopped"))
             self.store.close()
             self.store = None
-        self._stopped.set()
         log.info("stopped")
 
     async def reload(self) -> bool:
@@ -155,16 +154,22 @@ class Daemon:
                 log.error("reload refused, still running the previous config: %s", err)
                 self._event("config.reload_failed", f"reload refused: {err}")
                 return False
+            if Path(new.settings.state_dir) != Path(self.config.settings.state_dir):
+                log.warning("state_dir changed to %s: it takes effect at the next restart", new.settings.state_dir)
             await self._stop_parts()
+            try:
+                await self._start_parts(new)
+            except Exception as exc:  # valid on paper, broken at start: go back to what worked
+                log.error("reload failed while starting (%s: %s); back on the previous config", type(exc).__name__, exc)
+                self._event("config.reload_failed", f"reload failed while starting: {exc}")
+                await self._stop_parts()
+                await self._start_parts(self.config)
+                return False
             self.config = new
-            await self._start_parts(new)
             self.reloads += 1
             self._event("config.reload", f"config reloaded: {len(self._checks)} checks")
             log.info("config reloaded: %d checks", len(self._checks))
             return True
-
-    async def wait(self) -> None:
-        await self._stopped.wait()
 
     # -- running checks -----------------------------------------------------------------------
     async def run_check(self, name: str) -> Result | None:
@@ -322,7 +327,3 @@ def _dispatcher(config: Config, store: Store, outbox: Any) -> Any:
                                      main_metric=config.kinds[name].MAIN_METRIC,
                                      runbook=alert_context(rules.runbook, config))
     return Dispatcher(store, outbox.submit, routing, config.redactor)
-
-
-def state_dir(config: Config) -> Path:
-    return Path(config.settings.state_dir)
