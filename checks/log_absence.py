@@ -14,14 +14,12 @@ the source starts being read (or at the first line's own time with
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from checks.log_base import LogCheck, LogCheckConfig, Regex
 from watchdog.durations import format_duration
 from watchdog.kinds import CheckConfig
-from watchdog.logs.hub import Handler, ReadView
-from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.hub import ReadView
 from watchdog.logs.windows import AbsenceState, Evidence
 from watchdog.model import Measurement
 from watchdog.status import Status
@@ -49,13 +47,6 @@ class LogAbsenceCheck(LogCheck):
         self.evidence = Evidence(keep=1)
         self.on_lines = self.state.lines
         self.on_begin = self.state.begin
-
-    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
-        return [(self.spec(self.config.match), self._hit)]
-
-    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
-        self.state.hit(t)
-        self.evidence.add(line)
 
     def judge_view(self, view: ReadView) -> Measurement:
         seen = self.state.snapshot(view.now, view.final)

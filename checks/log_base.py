@@ -74,8 +74,14 @@ class LogCheck(CheckKind):
     def setup(self) -> None:
         """Create the state the handlers feed."""
 
-    def patterns(self) -> list[tuple[PatternSpec, Handler]]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
+        """The check's ``match`` pattern, counted by ``_hit`` (kinds with other patterns override)."""
+        return [(self.spec(getattr(self.config, "match")), self._hit)]
+
+    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
+        """A matching line: counted in the kind's window state, kept as evidence."""
+        self.state.hit(t)
+        self.evidence.add(line)
 
     on_lines: Any = None  # (time, line count) per block, for kinds that count all lines
     on_begin: Any = None  # (time) when the source starts being read

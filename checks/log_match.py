@@ -22,8 +22,7 @@ from pydantic import Field
 
 from checks.log_base import LogCheck, Regex, WindowedConfig
 from watchdog.kinds import CheckConfig
-from watchdog.logs.hub import Handler, LogMatch, ReadView
-from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.hub import LogMatch, ReadView
 from watchdog.logs.windows import Matches, MatchState
 from watchdog.model import Measurement, Result
 from watchdog.status import Status
@@ -47,9 +46,6 @@ class LogMatchCheck(LogCheck):
 
     def setup(self) -> None:
         self.state = MatchState(keep=self.config.evidence)
-
-    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
-        return [(self.spec(self.config.match), self._hit)]
 
     def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
         self.state.hit(line, found.groupdict())

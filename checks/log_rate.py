@@ -15,14 +15,12 @@ busiest window holds every match.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from checks.log_base import LogCheck, Regex, WindowedConfig
 from watchdog.durations import format_duration
 from watchdog.kinds import CheckConfig
-from watchdog.logs.hub import Handler, ReadView
-from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.hub import ReadView
 from watchdog.logs.windows import Evidence, RateState
 from watchdog.model import Measurement
 from watchdog.thresholds import format_number
@@ -42,13 +40,6 @@ class LogRateCheck(LogCheck):
     def setup(self) -> None:
         self.state = RateState(self.config.window)
         self.evidence = Evidence()
-
-    def patterns(self) -> list[tuple[PatternSpec, Handler]]:
-        return [(self.spec(self.config.match), self._hit)]
-
-    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
-        self.state.hit(t)
-        self.evidence.add(line)
 
     def judge_view(self, view: ReadView) -> Measurement:
         counts = self.state.snapshot(view.now, view.final)

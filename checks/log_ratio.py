@@ -50,14 +50,10 @@ class LogRatioCheck(LogCheck):
             self.on_lines = self.state.lines
 
     def patterns(self) -> list[tuple[PatternSpec, Handler]]:
-        wanted = [(self.spec(self.config.match), self._hit)]
+        wanted = super().patterns()
         if self.config.of is not None:
             wanted.append((self.spec(self.config.of), self._of))
         return wanted
-
-    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
-        self.state.hit(t)
-        self.evidence.add(line)
 
     def _of(self, t: float, line: str, found: re.Match[str]) -> None:
         self.state.lines(t, 1)
