@@ -50,37 +50,31 @@ def new_acc() -> Acc:
 def accumulate(acc: Acc, status: Status, metrics: Mapping[str, float], ts: float) -> Acc:
     """Fold one result into ``acc`` (in place, and returned). ``metrics`` must be clean."""
     acc["counts"][int(status)] += 1
-    stats = acc["metrics"]
     for name, value in metrics.items():
-        cur = stats.get(name)
-        if cur is None:
-            stats[name] = [1, value, value, value, value, ts]
-            continue
-        cur[0] += 1
-        cur[1] += value
-        cur[2] = min(cur[2], value)
-        cur[3] = max(cur[3], value)
-        if ts >= cur[5]:
-            cur[4], cur[5] = value, ts
+        _fold(acc["metrics"], name, [1, value, value, value, value, ts])
     return acc
 
 
 def merge(into: Acc, other: Acc) -> Acc:
     """Fold accumulator ``other`` into ``into`` (in place, and returned): a span's total."""
     into["counts"] = [a + b for a, b in zip(into["counts"], other["counts"])]
-    stats = into["metrics"]
-    for name, (n, total, low, high, last, last_ts) in other["metrics"].items():
-        cur = stats.get(name)
-        if cur is None:
-            stats[name] = [n, total, low, high, last, last_ts]
-            continue
-        cur[0] += n
-        cur[1] += total
-        cur[2] = min(cur[2], low)
-        cur[3] = max(cur[3], high)
-        if last_ts >= cur[5]:
-            cur[4], cur[5] = last, last_ts
+    for name, stat in other["metrics"].items():
+        _fold(into["metrics"], name, list(stat))
     return into
+
+
+def _fold(stats: dict[str, list[float]], name: str, stat: list[float]) -> None:
+    """``stat`` = [n, sum, min, max, last, last_ts] added to ``stats[name]``."""
+    cur = stats.get(name)
+    if cur is None:
+        stats[name] = stat
+        return
+    cur[0] += stat[0]
+    cur[1] += stat[1]
+    cur[2] = min(cur[2], stat[2])
+    cur[3] = max(cur[3], stat[3])
+    if stat[5] >= cur[5]:
+        cur[4], cur[5] = stat[4], stat[5]
 
 
 def to_rollup(check: str, minute: float, acc: Acc) -> Rollup:
