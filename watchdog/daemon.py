@@ -75,6 +75,11 @@ class Daemon:
         self.reports: Any = None
         self._source_failing: dict[str, bool] = {}
 
+    @property
+    def checks(self) -> dict[str, CheckKind]:
+        """The checks running now, by name (read-only use: /status, /metrics)."""
+        return dict(self._checks)
+
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
         from watchdog.store import open_store

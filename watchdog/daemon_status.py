@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def status_document(daemon: Daemon) -> dict[str, Any]:
     ok, health = daemon.healthz()
     checks = {}
-    for name, check in daemon._checks.items():
+    for name, check in daemon.checks.items():
         stats = daemon.stats.get(name)
         last = stats.last if stats else None
         sched = daemon.scheduler.stats.get(name) if daemon.scheduler else None
