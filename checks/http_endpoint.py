@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from checks.json_body import (
+from watchdog.checks.json_body import (
     body_lines,
     capture_labels,
     capture_metrics,

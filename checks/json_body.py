@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from watchdog.errors import ProbeResponseError
+from watchdog.text import clip
 
 _DURATION_VALUE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -121,8 +122,7 @@ def _same(got: Any, want: Any) -> bool:
 
 
 def _preview_value(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clip(json.dumps(value, ensure_ascii=False), 60, marker="...")
 
 
 def snippet(body: bytes, limit: int = 300) -> tuple[str, ...]:

@@ -39,7 +39,7 @@ from watchdog.errors import CheckError, ProbeConnectError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
 from watchdog.redact import scrub_url
-from checks.http_endpoint import status_allowed, status_ranges
+from watchdog.checks.http_endpoint import status_allowed, status_ranges
 from watchdog.stats import format_ms, latency_summary
 from watchdog.thresholds import format_number
 from watchdog.types import Duration

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.log_base import LogCheck, LogCheckConfig, Regex
+from watchdog.checks.log_base import LogCheck, LogCheckConfig, Regex
 from watchdog.durations import format_duration
 from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import ReadView

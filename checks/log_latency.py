@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from checks.log_base import LogCheck, Regex, WindowedConfig, pct
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
 from watchdog.durations import format_duration
 from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import Handler, ReadView

@@ -20,12 +20,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from checks.log_base import LogCheck, Regex, WindowedConfig
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
 from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import LogMatch, ReadView
 from watchdog.logs.windows import Matches, MatchState
 from watchdog.model import Measurement, Result
 from watchdog.status import Status
+from watchdog.text import clip
 
 _SEVERITY = {"warning": Status.WARNING, "critical": Status.CRITICAL}
 
@@ -59,7 +60,7 @@ class LogMatchCheck(LogCheck):
 
     def _measurement(self, seen: Matches, span: str) -> Measurement:
         plural = "line" if seen.count == 1 else "lines"
-        first = ", ".join(f"{k}={v}" for k, v in seen.labels.items()) or _cut(seen.evidence[0])
+        first = ", ".join(f"{k}={v}" for k, v in seen.labels.items()) or clip(seen.evidence[0], 120, marker="...")
         summary = f"{seen.count} matching {plural} {span} (first: {first})"
         return Measurement({"matches": seen.count}, summary, seen.evidence, seen.labels,
                            _SEVERITY[self.config.severity])
@@ -70,7 +71,3 @@ class LogMatchCheck(LogCheck):
         more = f", {match.suppressed} more suppressed" if match.suppressed else ""
         measurement = self._measurement(seen, f"in source {match.source}{more}")
         return self._judged(measurement, match.time, time.perf_counter())
-
-
-def _cut(line: str, width: int = 120) -> str:
-    return line if len(line) <= width else line[: width - 3] + "..."

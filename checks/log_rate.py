@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.log_base import LogCheck, Regex, WindowedConfig
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
 from watchdog.durations import format_duration
 from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import ReadView

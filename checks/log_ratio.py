@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from checks.log_base import LogCheck, Regex, WindowedConfig, pct
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
 from watchdog.durations import format_duration
 from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import Handler, ReadView

@@ -13,7 +13,7 @@ ENV = {"SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/abcdefgh", "
 
 
 def channels(**tables: dict) -> dict:
-    return from_document({"channels": tables}, env=ENV).table("channels")
+    return from_document({"channels": tables}, env=ENV).channels
 
 
 def error_of(**tables: dict) -> str:
@@ -48,13 +48,13 @@ def test_secrets_never_show_in_repr_or_output() -> None:
         "hook": {"type": "webhook", "url": "https://ops.example.com/hooks/t0k3n", "secret": "${WEBHOOK_SECRET}",
                  "headers": {"Authorization": "Bearer sekrit-value", "X-Env": "production"}},
     }}, env=ENV)
-    text = repr(config.table("channels"))
+    text = repr(config.channels)
     for secret in (ENV["SLACK_WEBHOOK_URL"], "xoxb-FAKE-1", "hmac-key-1234",
                    "https://ops.example.com/hooks/t0k3n", "Bearer sekrit-value"):
         assert secret not in text
         assert config.redactor(f"x {secret} y") == "x *** y"
     assert "production" in text and config.redactor("production") == "production"
-    assert config.table("channels")["hook"].header_values() == {
+    assert config.channels["hook"].header_values() == {
         "Authorization": "Bearer sekrit-value", "X-Env": "production"}
 
 

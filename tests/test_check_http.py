@@ -8,8 +8,8 @@ import httpx
 import pytest
 import respx
 
-from checks.http_endpoint import cert_days_left, status_allowed
-from checks.json_body import lookup, to_number
+from watchdog.checks.http_endpoint import cert_days_left, status_allowed
+from watchdog.checks.json_body import lookup, to_number
 from watchdog import runner
 from watchdog.config import from_document
 from watchdog.status import Status

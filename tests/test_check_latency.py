@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from checks.latency_probe import Sample, format_ms, judge_samples, split_target, summarize, take_samples
+from watchdog.checks.latency_probe import Sample, format_ms, judge_samples, split_target, summarize, take_samples
 from tests.support.http_service import Service
 from tests.support.redis_server import free_port
 from watchdog.config import from_document

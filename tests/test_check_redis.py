@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as aredis
 from redis import exceptions as rex
 
-from checks.redis_health import connect_reason, map_redis_error, summarize, target_of
+from watchdog.checks.redis_health import connect_reason, map_redis_error, summarize, target_of
 from tests.support.redis_server import RedisServer
 from watchdog.config import from_document
 from watchdog.errors import ConfigError, ProbeConnectError, ProbeResponseError, ProbeTimeout

@@ -38,7 +38,7 @@ def load(sources: dict[str, Any] | None = None, checks: dict[str, Any] | None = 
 
 def test_the_issue_example_validates_as_written() -> None:
     config = from_document(EXAMPLE, file="w.toml", env=ENV)
-    source = config.table("sources")["railway"]
+    source = config.sources["railway"]
     assert source.command == ["railway", "logs", "--deployment", "24ff22b5"]
     assert (source.max_line_bytes, source.from_start, source.origin) == (65536, False, "command")
     latency = config.checks["signal-latency"]

@@ -96,7 +96,7 @@ DOC = {
 
 
 def load_window(table: dict[str, object]) -> object:
-    return from_document({"checks": DOC["checks"], "windows": {"p38": table}}).table("windows")["p38"]
+    return from_document({"checks": DOC["checks"], "windows": {"p38": table}}).windows["p38"]
 
 
 def test_window_defaults() -> None:

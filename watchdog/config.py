@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -31,6 +31,11 @@ from watchdog.redact import Redactor, looks_secret, scrub_url, secret_values
 from watchdog.settings import Settings
 from watchdog.thresholds import unknown_metrics
 from watchdog.validation import describe_errors
+
+if TYPE_CHECKING:
+    from watchdog.alerting.config import ChannelConfig
+    from watchdog.logs.config import SourceConfig
+    from watchdog.reports.config import WindowSpec
 
 SEARCH_PATH = ("./watchdog.toml", "/etc/watchdog/watchdog.toml")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -73,13 +78,15 @@ class Config:
     settings: Settings
     checks: dict[str, CheckConfig]
     kinds: dict[str, type[CheckKind]]
-    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, SourceConfig] = field(default_factory=dict)
+    channels: dict[str, ChannelConfig] = field(default_factory=dict)
+    windows: dict[str, WindowSpec] = field(default_factory=dict)
     redactor: Redactor = field(default_factory=Redactor)
     document: Mapping[str, Any] = field(default_factory=dict)
 
-    def table(self, name: str) -> dict[str, Any]:
-        """The validated models of ``[NAME.*]`` (``sources``, ``channels``...)."""
-        return self.tables.get(name, {})
+    def named_tables(self) -> dict[str, Mapping[str, Any]]:
+        """The validated ``[sources.*]``, ``[channels.*]``, ``[windows.*]`` models, by table."""
+        return {"sources": self.sources, "channels": self.channels, "windows": self.windows}
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] = os.environ) -> Path:
@@ -149,7 +156,9 @@ def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.t
         _cross_check(kinds[check_name], check_name, check, ctx)
     _check_channel_names(settings, checks, tables.get("channels", {}), name)
     _collect_secrets(redactor, checks, tables)
-    return Config(Path(file), settings, checks, kinds, tables, redactor, doc)
+    return Config(Path(file), settings, checks, kinds, sources=tables.get("sources", {}),
+                  channels=tables.get("channels", {}), windows=tables.get("windows", {}), redactor=redactor,
+                  document=doc)
 
 
 def interpolate(value: Any, env: Mapping[str, str], redactor: Redactor, *, file: str, key: str = "") -> Any:

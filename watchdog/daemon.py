@@ -103,7 +103,7 @@ class Daemon:
         self.context = runner.context_for(config)
         names = [n for n, c in config.checks.items() if c.enabled]
         self._checks = {c.name: c for c in runner.build(config, names, self.context)}
-        self.outbox = Outbox(self.store, build_channels(config.table("channels"), config.redactor))
+        self.outbox = Outbox(self.store, build_channels(config.channels, config.redactor))
         self.dispatcher = _dispatcher(config, self.store, self.outbox)
         self.reports = ReportContext.from_config(config)
         open_configured_windows(self.store, self.reports, now=time.time())
@@ -117,7 +117,7 @@ class Daemon:
 
     async def _start_logs(self, config: Config) -> None:
         assert self.context is not None
-        if not config.table("sources") or not any(getattr(c.config, "source", None) for c in self._checks.values()):
+        if not config.sources or not any(getattr(c.config, "source", None) for c in self._checks.values()):
             return
         hub = self.context.logs
         for name, check in self._checks.items():

@@ -149,7 +149,7 @@ class CheckContext:
         self.log_window: float | None = None
         #: one-off runs: the name of a source to read from standard input instead of its command/file
         self.stdin_source: str | None = None
-        #: the validated ``[sources.NAME]`` tables (``config.table("sources")``), read by ``logs``
+        #: the validated ``[sources.NAME]`` tables (``config.sources``), read by ``logs``
         self.log_sources: Mapping[str, Any] = {}
         self._http: Any = None
         self._logs: Any = None

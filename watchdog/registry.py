@@ -16,14 +16,14 @@ if TYPE_CHECKING:
 
 GROUP = "watchdog.checks"
 BUILTIN: dict[str, str] = {
-    "http": "checks.http_endpoint:HttpCheck",
-    "redis": "checks.redis_health:RedisCheck",
-    "latency": "checks.latency_probe:LatencyCheck",
-    "log-match": "checks.log_match:LogMatchCheck",
-    "log-rate": "checks.log_rate:LogRateCheck",
-    "log-ratio": "checks.log_ratio:LogRatioCheck",
-    "log-absence": "checks.log_absence:LogAbsenceCheck",
-    "log-latency": "checks.log_latency:LogLatencyCheck",
+    "http": "watchdog.checks.http_endpoint:HttpCheck",
+    "redis": "watchdog.checks.redis_health:RedisCheck",
+    "latency": "watchdog.checks.latency_probe:LatencyCheck",
+    "log-match": "watchdog.checks.log_match:LogMatchCheck",
+    "log-rate": "watchdog.checks.log_rate:LogRateCheck",
+    "log-ratio": "watchdog.checks.log_ratio:LogRatioCheck",
+    "log-absence": "watchdog.checks.log_absence:LogAbsenceCheck",
+    "log-latency": "watchdog.checks.log_latency:LogLatencyCheck",
 }
 
 

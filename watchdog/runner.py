@@ -40,7 +40,7 @@ def build(config: Config, names: Iterable[str], context: CheckContext) -> list[C
 
 def context_for(config: Config) -> CheckContext:
     context = CheckContext(redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight)
-    context.log_sources = config.table("sources")
+    context.log_sources = config.sources
     return context
 
 

@@ -10,6 +10,8 @@ from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
+from watchdog.text import clip
+
 _PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
@@ -92,5 +94,4 @@ def _is_union_tag(part: Any) -> bool:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clip(repr(value), 60, marker="...")

@@ -26,6 +26,7 @@ from watchdog.model import Result
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
+from watchdog.text import clip
 
 EVENTS = ("firing", "escalated", "downgraded", "reminder", "resolved", "flapping", "test")
 MAX_METRICS = 6
@@ -208,5 +209,4 @@ def _evidence(lines: Sequence[str], redactor: Redactor) -> tuple[str, ...]:
 
 
 def _clip(text: str, limit: int = MAX_LINE) -> str:
-    text = text.replace("\r", "")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text.replace("\r", ""), limit)

@@ -38,7 +38,7 @@ def test(channel: ChannelArgument = None, config: ConfigOption = None) -> None:
     import asyncio
 
     cfg = load_config(config, exit_code=2)
-    configs = cfg.table("channels")
+    configs = cfg.channels
     if not configs:
         fail(f"{cfg.path}: no [channels.NAME] tables to test", 2)
     if channel is not None and channel not in configs:

@@ -55,7 +55,7 @@ def check(
         fail(str(err), 3)
     except ValueError as err:
         fail(f"--log-window: {err}", 3)
-    if source_stdin is not None and source_stdin not in cfg.table("sources"):
+    if source_stdin is not None and source_stdin not in cfg.sources:
         fail(f"--source-stdin: no source named {source_stdin!r} in {cfg.path}", 3)
     context = runner.context_for(cfg)
     context.log_window, context.stdin_source = window, source_stdin

@@ -71,7 +71,7 @@ def effective(cfg: Any) -> dict[str, Any]:
         # what applies, not what was typed: the defaults merged key by key
         shown["alert"] = effective_rules(cfg.settings.defaults.alert, check.alert).model_dump(mode="json", by_alias=True)
         document["checks"][name] = shown
-    for table, models in cfg.tables.items():
+    for table, models in cfg.named_tables().items():
         document[table] = {n: _dump(m) for n, m in models.items()}
     return _masked(document, cfg.redactor)
 
@@ -92,7 +92,7 @@ def _masked(value: Any, redact: Any) -> Any:
 
 def _describe(cfg: Any) -> str:
     parts = [f"{len(cfg.checks)} checks ({', '.join(cfg.checks) or 'none'})"]
-    parts += [f"{len(models)} {table}" for table, models in cfg.tables.items() if models]
+    parts += [f"{len(models)} {table}" for table, models in cfg.named_tables().items() if models]
     return ", ".join(parts)
 
 

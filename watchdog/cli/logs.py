@@ -72,7 +72,7 @@ def _scan_checks(cfg: Config, target: str, only: list[str], context: Any) -> lis
     """Build the log checks to scan ``target`` with; a file or stdin replaces every source."""
     import os
 
-    sources = cfg.table("sources")
+    sources = cfg.sources
     log_checks = [n for n, k in cfg.kinds.items() if hasattr(cfg.checks[n], "source") and (not only or n in only)]
     _unknown_checks(cfg, only)
     if target in sources:
@@ -101,7 +101,7 @@ def _replacement(cfg: Config, names: list[str], target: str) -> Any:
     """The file (or stdin) as a source, keeping the line options (timestamps...) of the checks' source."""
     from watchdog.logs.config import SourceConfig
 
-    sources = cfg.table("sources")
+    sources = cfg.sources
     first = sources.get(cfg.checks[names[0]].source)  # type: ignore[attr-defined]
     base = first if first is not None else SourceConfig(stdin=True)
     if target == "-":
@@ -165,7 +165,7 @@ def tail(
     from watchdog.durations import parse_duration
 
     cfg = load_config(config, exit_code=3)
-    sources = cfg.table("sources")
+    sources = cfg.sources
     if source not in sources:
         fail(f"no source named {source!r} in {cfg.path} (sources: {', '.join(sorted(sources)) or 'none'})", 3)
     _unknown_checks(cfg, check or [])

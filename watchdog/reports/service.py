@@ -56,11 +56,11 @@ class ReportContext:
         defaults = config.settings.defaults.alert
         rules = {n: effective_rules(defaults, c.alert) for n, c in config.checks.items()}
         return cls(
-            specs=config.table("windows"), infos=check_infos(config),
+            specs=config.windows, infos=check_infos(config),
             reports_dir=Path(config.settings.state_dir) / "reports", redactor=config.redactor,
             default_channels=tuple(defaults.channels),
             runbooks={n: r.runbook for n, r in rules.items() if r.runbook},
-            channel_configs=config.table("channels"),
+            channel_configs=config.channels,
         )
 
     def channels_for(self, window: str) -> tuple[str, ...]:

@@ -31,5 +31,5 @@ def build_channel(name: str, config: ChannelConfig, redactor: Redactor = NULL_RE
 
 
 def build_channels(configs: Mapping[str, ChannelConfig], redactor: Redactor = NULL_REDACTOR) -> dict[str, Channel]:
-    """Every configured channel, by name (``config.table("channels")``)."""
+    """Every configured channel, by name (``config.channels``)."""
     return {name: build_channel(name, config, redactor) for name, config in configs.items()}

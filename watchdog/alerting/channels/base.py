@@ -26,6 +26,7 @@ from watchdog.alerting.message import Message
 from watchdog.durations import format_duration
 from watchdog.redact import NULL_REDACTOR, Redactor, secret_values
 from watchdog.store.base import Notification
+from watchdog.text import one_line
 
 #: HTTP statuses worth retrying besides 5xx
 RETRYABLE_STATUS = frozenset({408, 425, 429})
@@ -144,7 +145,7 @@ def http_error(status: int, reason: str, detail: str = "", *, retry_after: str |
     """A non-2xx answer as a TransportError: 5xx, 408, 425, 429 are retried; other 4xx are not."""
     text = f"{who} answered HTTP {status}" + (f" {reason}" if reason else "")
     if detail:
-        text += f": {_one_line(detail)}"
+        text += f": {one_line(detail)}"
     permanent = not (status >= 500 or status in RETRYABLE_STATUS)
     return TransportError(text, permanent=permanent, retry_after=parse_retry_after(retry_after))
 
@@ -164,8 +165,3 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     return max(when - (time.time() if now is None else now), 0.0)
 
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

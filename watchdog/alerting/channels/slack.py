@@ -34,6 +34,7 @@ from watchdog.durations import format_duration
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
+from watchdog.text import clip, one_line
 from watchdog.thresholds import format_number
 
 COLORS = {Status.OK: "#2EB67D", Status.WARNING: "#FFA500", Status.CRITICAL: "#FF0000", Status.UNKNOWN: "#808080"}
@@ -60,7 +61,7 @@ def slack_body(message: Message, notification_id: str) -> dict[str, Any]:
     """The JSON for an incoming webhook (and the base of a chat.postMessage)."""
     title = f"{_emoji(message)} {slack_escape(message.title)}"
     return {
-        "text": _clip(f"{title}: {slack_escape(message.summary)}", 300),
+        "text": clip(f"{title}: {slack_escape(message.summary)}", 300),
         "attachments": [{"color": _color(message), "blocks": _blocks(message, notification_id, title)}],
     }
 
@@ -75,7 +76,7 @@ def post_body(message: Message, notification_id: str, channel: str, thread: str 
 
 def _blocks(message: Message, notification_id: str, title: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _clip(title, 150), "emoji": True}},
+        {"type": "header", "text": {"type": "plain_text", "text": clip(title, 150), "emoji": True}},
         _section(slack_escape(message.summary) or "_no summary_"),
     ]
     if message.note:
@@ -87,7 +88,7 @@ def _blocks(message: Message, notification_id: str, title: str) -> list[dict[str
         ]})
     if message.evidence:
         lines = "\n".join(slack_escape(line).replace("```", "`\u200b``") for line in message.evidence)
-        blocks.append(_section(f"```{_clip(lines, _SECTION_LIMIT - 6)}```"))
+        blocks.append(_section(f"```{clip(lines, _SECTION_LIMIT - 6)}```"))
     if message.runbook is not None:
         blocks.append(_section(_runbook(message)))
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _context(message, notification_id)}]})
@@ -100,7 +101,7 @@ def _runbook(message: Message) -> str:
     label = slack_escape(rb.title)
     head = f"*Runbook:* <{rb.url}|{label.replace('|', '¦')}>" if rb.url else f"*Runbook:* {label}"
     steps = [f"{i}. {slack_escape(step)}" for i, step in enumerate(rb.steps[:3], start=1)]
-    return _clip("\n".join([head, *steps]), _SECTION_LIMIT)
+    return clip("\n".join([head, *steps]), _SECTION_LIMIT)
 
 
 def _context(message: Message, notification_id: str) -> str:
@@ -111,7 +112,7 @@ def _context(message: Message, notification_id: str) -> str:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, _SECTION_LIMIT)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, _SECTION_LIMIT)}}
 
 
 def _color(message: Message) -> str:
@@ -120,10 +121,6 @@ def _color(message: Message) -> str:
 
 def _emoji(message: Message) -> str:
     return EVENT_EMOJI.get(message.event) or EMOJI[message.severity]
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SlackChannel(BaseChannel):
@@ -190,8 +187,8 @@ def _api_error(response: Any) -> TransportError:
     if status == 429 or error == "ratelimited":
         return http_error(429, "", "ratelimited", retry_after=retry_after, who="Slack")
     if status >= 500 or error in TRANSIENT_API_ERRORS:
-        return TransportError(f"Slack chat.postMessage failed (HTTP {status}): {_short(error)}")
-    return TransportError(f"Slack chat.postMessage refused: {_short(error)}", permanent=True)
+        return TransportError(f"Slack chat.postMessage failed (HTTP {status}): {one_line(error, 120)}")
+    return TransportError(f"Slack chat.postMessage refused: {one_line(error, 120)}", permanent=True)
 
 
 def _network_error(exc: BaseException, timeout: float) -> TransportError:
@@ -207,8 +204,3 @@ def _header(headers: Mapping[str, Any], name: str) -> str | None:
         if key.lower() == name.lower():
             return value[0] if isinstance(value, list) else str(value)
     return None
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 120 else text[:119] + "…"
