@@ -7,15 +7,16 @@
     severity = "critical"
 
 The first matching lines (redacted by ``run()``) are the evidence, the named
-groups of the first one become labels. The daemon also gets every match as it
-is read: ``hub.subscribe(name, callback, min_interval=...)`` and
-``check.result_for(match)`` turn one line into one Result.
+groups of the first one become labels. The kind has the ``PushesResults``
+capability: in the daemon every matching line is a result of its own, pushed
+as it is read (``push_results``).
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -64,6 +65,10 @@ class LogMatchCheck(LogCheck):
         summary = f"{seen.count} matching {plural} {span} (first: {first})"
         return Measurement({"matches": seen.count}, summary, seen.evidence, seen.labels,
                            _SEVERITY[self.config.severity])
+
+    def push_results(self, push: Callable[[Result], None]) -> None:
+        """Every matching line, as it is read, becomes ``result_for(line)`` (the daemon's per-match alert)."""
+        self.context.logs.subscribe(self.name, lambda match: push(self.result_for(match)), min_interval=0)
 
     def result_for(self, match: LogMatch) -> Result:
         """One Result for one matching line (the daemon's per-match alert), redacted like run()'s."""

@@ -13,8 +13,8 @@ import pytest
 
 from watchdog.alerting.dispatch import truth_events
 from watchdog.config import from_document
-from watchdog.daemon import Daemon
-from watchdog.scheduler import NullScheduler
+from watchdog.daemon.core import Daemon
+from watchdog.daemon.scheduler import NullScheduler
 from watchdog.status import Status
 from watchdog.store.base import Silence
 from watchdog.store.memory import MemoryStore

@@ -1,8 +1,9 @@
 """End to end, in real time: real HTTP checks against a live service, a real SQLite store,
 a window opened by the deploy the checks see, checkpoints every second, an injected failure.
 
-It drives the report service the way the daemon does (run, record, detect a deploy,
-write what is due, queue the summary), in a bounded loop of a few seconds.
+It drives the reports the way the daemon does (run, the result pipeline records it and
+opens the window on the deploy it sees, write what is due, queue the summary), in a
+bounded loop of a few seconds.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from pathlib import Path
 from tests.support.http_service import HEALTHY, Service
 from watchdog import runner
 from watchdog.config import from_document
-from watchdog.reports import service
+from watchdog.alerting.dispatch import Dispatcher
+from watchdog.daemon.pipeline import ResultPipeline
+from watchdog.reports import checkpoints, posts
+from watchdog.reports.context import ReportContext
 from watchdog.store import open_store
 
 
@@ -37,12 +41,13 @@ def document(url: str, state: Path) -> dict[str, object]:
 async def test_checkpoints_appear_on_time_and_the_last_one_sees_the_failure(
         http_service: Service, tmp_path: Path) -> None:
     config = from_document(document(http_service.url, tmp_path / "state"), file=tmp_path / "watchdog.toml")
-    ctx = service.ReportContext.from_config(config)
+    ctx = ReportContext.from_config(config)
     store = open_store(config.settings.state_dir)
     context = runner.context_for(config)
     checks = runner.build(config, ["health"], context)
-    previous = None
-    written: list[service.WrittenCheckpoint] = []
+    quiet = Dispatcher(store, lambda message, channels: None, {}, config.redactor)  # no alert rules here
+    pipeline = ResultPipeline(store, quiet, ctx, {"health": "response_ms"})
+    written: list[checkpoints.WrittenCheckpoint] = []
     try:
         for tick in range(60):  # bounded: about 6 s at most
             if tick == 3:  # the deploy: the app restarted, its uptime is low again
@@ -53,11 +58,9 @@ async def test_checkpoints_appear_on_time_and_the_last_one_sees_the_failure(
             elif window:
                 http_service.behave(body=json.dumps({**HEALTHY, "uptime": 9}).encode())
             [result] = await runner.run_checks(checks)
-            store.record(result, main_metric="response_ms")
-            service.on_result(store, ctx, previous, result)
-            previous = result
-            for done in service.write_due_checkpoints(store, ctx, now=time.time()):
-                service.post_checkpoint(store, done, ctx, now=time.time())
+            pipeline.handle(result)  # stored, a deploy seen opens the window
+            for done in checkpoints.write_due_checkpoints(store, ctx, now=time.time()):
+                posts.post_checkpoint(store, done, ctx, now=time.time())
                 written.append(done)
             if written and written[-1].report.final:
                 break

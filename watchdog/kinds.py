@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,6 +133,16 @@ class CheckKind:
             duration_s=time.perf_counter() - t0,
             tags=tuple(self.config.tags),
         )
+
+
+@runtime_checkable
+class PushesResults(Protocol):
+    """A capability: the kind has results of its own between scheduled runs (``log-match``: one
+    per matching line, as it is read). The daemon alerts on each pushed result (the policy's
+    per-match mode, rate-limited) and keeps the scheduled results as history only."""
+
+    def push_results(self, push: Callable[[Result], None]) -> None:
+        """Call ``push`` with each result as it happens, from now on (live mode)."""
 
 
 class CheckContext:

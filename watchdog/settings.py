@@ -19,6 +19,21 @@ from watchdog.alerting.rules import AlertRules
 from watchdog.types import PositiveDuration
 
 
+def parse_listen(value: str) -> tuple[str, int]:
+    """``127.0.0.1:9321``, ``:9321``, ``[::1]:9321``, or a bare port -> (host, port)."""
+    text = value.strip()
+    if text.isdigit():
+        host, port = "0.0.0.0", text
+    else:
+        host, sep, port = text.rpartition(":")
+        if not sep or not port.isdigit():
+            raise ValueError(f"invalid listen address {value!r} (use HOST:PORT, e.g. 127.0.0.1:9321)")
+        host = host.strip("[]") or "0.0.0.0"
+    if not 0 <= int(port) <= 65535:
+        raise ValueError(f"invalid port in {value!r}")
+    return host, int(port)
+
+
 def default_state_dir() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "watchdog"
@@ -63,8 +78,6 @@ class ServerSettings(BaseModel):
     @classmethod
     def _listen(cls, value: str | None) -> str | None:
         if value is not None:
-            from watchdog.server import parse_listen
-
             parse_listen(value)
         return value
 

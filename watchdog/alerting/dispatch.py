@@ -10,15 +10,18 @@ policy's decisions into messages in the durable outbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watchdog.alerting.policy import Decision, is_quiet, step, step_match
 from watchdog.alerting.rules import AlertRules
 from watchdog.model import Result
 from watchdog.status import Status
 from watchdog.store.base import Event, Store
+
+if TYPE_CHECKING:
+    from watchdog.config import Config
 
 log = logging.getLogger("watchdog.alerts")
 _LEVELS = (Status.OK, Status.WARNING, Status.CRITICAL)
@@ -52,6 +55,22 @@ class CheckRouting:
     main_metric: str | None = None
     runbook: Mapping[str, Any] | None = None
     per_match: bool = False  # log-match: every match notifies, rate-limited
+
+
+def routing_for(config: Config, per_match: Collection[str] = ()) -> dict[str, CheckRouting]:
+    """Each check's effective alert rules, channels, main metric and runbook (``per_match``: the
+    checks whose every pushed result alerts on its own, rate-limited)."""
+    from watchdog.alerting.rules import effective_rules
+    from watchdog.runbooks import alert_context
+
+    defaults = config.settings.defaults.alert
+    routing = {}
+    for name, check in config.checks.items():
+        rules = effective_rules(defaults, check.alert)
+        routing[name] = CheckRouting(rules=rules, channels=tuple(rules.channels),
+                                     main_metric=config.kinds[name].MAIN_METRIC,
+                                     runbook=alert_context(rules.runbook, config), per_match=name in per_match)
+    return routing
 
 
 class Dispatcher:

@@ -24,7 +24,7 @@ import typer
 from watchdog.cli.common import ConfigOption, console, fail, load_config
 
 if TYPE_CHECKING:
-    from watchdog.reports.service import ReportContext
+    from watchdog.reports.context import ReportContext
     from watchdog.store.base import Store, WindowState
 
 FORMATS = ("md", "html", "json")
@@ -34,7 +34,7 @@ window_app = typer.Typer(help="Monitoring windows: start, list, close.", no_args
 @contextmanager
 def _opened(config_path: str | None) -> Iterator[tuple[ReportContext, Store]]:
     from watchdog.errors import WatchdogError
-    from watchdog.reports.service import ReportContext
+    from watchdog.reports.context import ReportContext
     from watchdog.store import open_store
 
     config = load_config(config_path, exit_code=2)
@@ -97,7 +97,7 @@ def report(
 
 def _checkpoint(store: Store, ctx: ReportContext, window: str | None, *, checkpoint: str | None,
                 since: str | None, fmt: str, output: Path | None, post: bool, now: float) -> None:
-    from watchdog.reports.service import build_for_window
+    from watchdog.reports.checkpoints import build_for_window
 
     target = _adhoc(window, since, now) if since else _pick(store, window, ctx)
     with _progress(f"reading {target.name}") as progress:
@@ -111,7 +111,7 @@ def _checkpoint(store: Store, ctx: ReportContext, window: str | None, *, checkpo
 def _daily(store: Store, ctx: ReportContext, *, date: str | None, fmt: str, output: Path | None, post: bool,
            now: float) -> None:
     from watchdog.reports.daily import build_daily
-    from watchdog.reports.service import daily_notifications
+    from watchdog.reports.posts import daily_notifications
 
     try:
         with _progress("reading the day") as progress:
@@ -127,7 +127,7 @@ def _daily(store: Store, ctx: ReportContext, *, date: str | None, fmt: str, outp
 
 
 def _emit(result: object, fmt: str, output: Path | None, ctx: ReportContext) -> None:
-    from watchdog.reports.service import render, write_atomic
+    from watchdog.reports.files import render, write_atomic
 
     text = ctx.redactor(render(result, fmt))  # type: ignore[arg-type]
     if output is None:
@@ -142,7 +142,7 @@ def _emit(result: object, fmt: str, output: Path | None, ctx: ReportContext) -> 
 
 
 def _post_checkpoint(store: Store, ctx: ReportContext, result: object, output: Path | None, now: float) -> None:
-    from watchdog.reports.service import checkpoint_notifications
+    from watchdog.reports.posts import checkpoint_notifications
 
     channels = _channels(ctx.channels_for(result.window), f"windows.{result.window}.channels")  # type: ignore[attr-defined]
     paths = {output.suffix.lstrip("."): output} if output else None
@@ -234,7 +234,7 @@ def window_start(
     """Open a monitoring window now (or at --at)."""
     from watchdog.durations import parse_duration
     from watchdog.reports import fmt
-    from watchdog.reports.service import open_window
+    from watchdog.reports.opening import open_window
     from watchdog.reports.windows import label, parse_time
 
     now = time.time()
@@ -290,7 +290,7 @@ def window_close(
 ) -> None:
     """Close a window early: no further checkpoint reports are written."""
     from watchdog.errors import WatchdogError
-    from watchdog.reports.service import close_window
+    from watchdog.reports.opening import close_window
 
     with _opened(config) as (_ctx, store):
         try:

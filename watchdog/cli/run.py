@@ -39,7 +39,7 @@ def run(
     from watchdog.errors import WatchdogError
 
     cfg = load_config(config, exit_code=2)
-    from watchdog.server import parse_listen
+    from watchdog.settings import parse_listen
 
     try:
         grace_s = parse_duration(grace)
@@ -63,7 +63,7 @@ async def _serve(cfg: Any, path: str | None, listen: str | None, grace_s: float)
     import asyncio
     import signal
 
-    from watchdog.daemon import Daemon
+    from watchdog.daemon.core import Daemon
 
     daemon = Daemon(cfg, config_path=path or str(cfg.path), listen=listen, grace_s=grace_s)
     try:

@@ -26,21 +26,6 @@ class Routes:
     status: Callable[[], dict[str, Any]]
 
 
-def parse_listen(value: str) -> tuple[str, int]:
-    """``127.0.0.1:9321``, ``:9321``, ``[::1]:9321``, or a bare port -> (host, port)."""
-    text = value.strip()
-    if text.isdigit():
-        host, port = "0.0.0.0", text
-    else:
-        host, sep, port = text.rpartition(":")
-        if not sep or not port.isdigit():
-            raise ValueError(f"invalid listen address {value!r} (use HOST:PORT, e.g. 127.0.0.1:9321)")
-        host = host.strip("[]") or "0.0.0.0"
-    if not 0 <= int(port) <= 65535:
-        raise ValueError(f"invalid port in {value!r}")
-    return host, int(port)
-
-
 class StatusServer:
     def __init__(self, routes: Routes, host: str, port: int) -> None:
         self.routes = routes

@@ -1,0 +1,15 @@
+"""The daemon's wing: everything ``watchdog run`` is made of, one module a job.
+
+    core.py          Daemon: lifecycle (start, stop in reverse order), reload
+    runtime.py       Runtime: the parts built from one config, started/stopped together
+    pipeline.py      ResultPipeline: every result -> store -> restart/deploy -> windows -> alerts
+    housekeeping.py  Housekeeping: checkpoints due, retention, source events, systemd pings
+    health.py        HealthBoard and judge(): what /healthz answers
+    views.py         DaemonSnapshot -> the /status document and the /metrics text
+    scheduler.py     APScheduler 3 behind a small wrapper (+ NullScheduler for tests)
+    server.py        the HTTP endpoint serving /healthz, /metrics, /status
+    sdnotify.py      systemd's notify protocol
+
+Import the module you need (``from watchdog.daemon.core import Daemon``); this
+package imports nothing, so reading one part never loads the others.
+"""

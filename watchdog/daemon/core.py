@@ -1,0 +1,227 @@
+"""The daemon's lifecycle: ``Daemon`` starts, reloads and stops the parts, in order.
+
+``watchdog run`` builds one ``Daemon``, calls ``start()``, then waits for a
+signal: SIGTERM -> ``stop()`` (stop scheduling, let running checks finish
+within the grace period, flush the outbox, exit 0); SIGHUP -> ``reload()``
+(validate the new file first; keep running on the old config if it is bad,
+and say why).
+
+What the daemon is made of, in start order (stopped in reverse):
+
+* the store (``state_dir``), opened once and kept across reloads;
+* a ``Runtime``: everything built from one config (checks, log sources,
+  outbox and channels, alert routing, the result pipeline, the schedule);
+  a reload replaces it;
+* the HTTP server (``/healthz``, ``/metrics``, ``/status``), reading frozen
+  ``DaemonSnapshot``s;
+* ``Housekeeping``: checkpoints, retention, source events, systemd pings.
+
+Where a result goes is ``pipeline.py``; what the daemon says about itself is
+``views.py`` and ``health.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from watchdog.config import Config, load
+from watchdog.daemon.health import HealthBoard, judge
+from watchdog.daemon.housekeeping import Housekeeping
+from watchdog.daemon.pipeline import PipelineMemory
+from watchdog.daemon.runtime import Runtime, SchedulerFactory
+from watchdog.daemon.scheduler import Scheduler
+from watchdog.daemon.sdnotify import Notifier
+from watchdog.daemon.views import CheckView, DaemonSnapshot, prometheus_text, status_document
+from watchdog.errors import WatchdogError
+from watchdog.kinds import CheckKind
+from watchdog.store.base import Event, Store
+
+log = logging.getLogger("watchdog.daemon")
+
+
+class Daemon:
+    """See the module docstring."""
+
+    def __init__(self, config: Config, *, config_path: str | None = None, store: Store | None = None,
+                 scheduler_factory: SchedulerFactory = Scheduler, notifier: Notifier | None = None,
+                 listen: str | None = None, grace_s: float = 10.0, clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.config_path = config_path or str(config.path)
+        self.store = store
+        self.scheduler_factory = scheduler_factory
+        self.notifier = notifier or Notifier()
+        self.listen = listen
+        self.grace_s = grace_s
+        self.clock = clock
+        self.started_at = clock()
+        self.reloads = 0
+        self.health = HealthBoard()
+        self.memory = PipelineMemory()
+        self.runtime: Runtime | None = None
+        self.server: Any = None
+        self._housekeeping: asyncio.Task[None] | None = None
+        self._reloading = asyncio.Lock()
+
+    @property
+    def checks(self) -> dict[str, CheckKind]:
+        """The checks running now, by name."""
+        return dict(self.runtime.checks) if self.runtime else {}
+
+    @property
+    def scheduler(self) -> Any:
+        return self.runtime.scheduler if self.runtime else None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        from watchdog.store import open_store
+
+        if self.store is None:
+            self.store = open_store(self.config.settings.state_dir)
+        self._event("daemon.start", f"watchdog started with {self.config_path}")
+        self.runtime = await self._started(self.config)
+        await self._start_server()
+        housekeeping = Housekeeping(self.store, self._current, health=self.health,
+                                    healthy=lambda: self.healthz()[0], notifier=self.notifier, clock=self.clock)
+        self._housekeeping = asyncio.create_task(housekeeping.run(), name="watchdog-housekeeping")
+        self.notifier.ready(f"watching {len(self.checks)} checks")
+        log.info("watching %d checks; state in %s", len(self.checks), self.config.settings.state_dir)
+
+    async def stop(self) -> None:
+        """Stop scheduling, finish running checks, flush the outbox, close everything."""
+        self.notifier.stopping()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        if self.runtime is not None:
+            await self.runtime.stop(self.grace_s)
+        if self.server is not None:
+            await self.server.stop()
+        if self.store is not None:
+            self._event("daemon.stop", "watchdog stopped")
+            self.store.close()
+            self.store = None
+        log.info("stopped")
+
+    async def reload(self) -> bool:
+        """Load and validate the config file again; keep the old one if it is bad."""
+        async with self._reloading:
+            try:
+                new = load(self.config_path)
+            except WatchdogError as err:
+                log.error("reload refused, still running the previous config: %s", err)
+                self._event("config.reload_failed", f"reload refused: {err}")
+                return False
+            if Path(new.settings.state_dir) != Path(self.config.settings.state_dir):
+                log.warning("state_dir changed to %s: it takes effect at the next restart", new.settings.state_dir)
+            return await self._swap(new)
+
+    async def _swap(self, new: Config) -> bool:
+        """Stop the running config's parts and start the new one's; if it fails to start, start the
+        previous config again from scratch."""
+        assert self.runtime is not None
+        await self.runtime.stop(self.grace_s)
+        try:
+            self.runtime = await self._started(new)
+        except Exception as exc:  # valid on paper, broken at start: go back to what worked
+            log.error("reload failed while starting (%s: %s); back on the previous config", type(exc).__name__, exc)
+            self._event("config.reload_failed", f"reload failed while starting: {exc}")
+            self.runtime = await self._started(self.config)
+            return False
+        self.config = new
+        self.reloads += 1
+        self._event("config.reload", f"config reloaded: {len(self.checks)} checks")
+        log.info("config reloaded: %d checks", len(self.checks))
+        return True
+
+    async def _started(self, config: Config) -> Runtime:
+        """A Runtime for ``config``, started; what it started is stopped again if it fails."""
+        assert self.store is not None
+        runtime = Runtime(config, self.store, scheduler_factory=self.scheduler_factory,
+                          memory=self.memory, health=self.health)
+        try:
+            await runtime.start(self.clock())
+        except BaseException:
+            await runtime.stop(0.0)
+            raise
+        return runtime
+
+    def _current(self) -> Runtime:
+        assert self.runtime is not None
+        return self.runtime
+
+    def _event(self, kind: str, message: str) -> None:
+        """An event the daemon records about itself; a store failure is logged, never raised."""
+        try:
+            if self.store is not None:
+                self.store.add_event(Event(kind, self.clock(), None, message))
+        except WatchdogError as err:
+            log.error("could not record event %s: %s", kind, err)
+
+    # -- what it tells about itself -----------------------------------------------------------
+    def healthz(self) -> tuple[bool, str]:
+        """Fails when the scheduler stalls or the store is unwritable."""
+        runtime = self.runtime
+        last_tick = runtime.scheduler.last_tick if runtime and runtime.checks else None
+        shortest = runtime.shortest_interval if runtime else None
+        return judge(self.health, now=self.clock(), started_at=self.started_at, last_tick=last_tick,
+                     shortest_interval=shortest, checks=len(self.checks))
+
+    def snapshot(self) -> DaemonSnapshot:
+        """The daemon's state now, frozen, for the views."""
+        ok, health = self.healthz()
+        runtime = self.runtime
+        return DaemonSnapshot(
+            taken_at=self.clock(), started_at=self.started_at, config_path=self.config_path,
+            reloads=self.reloads, healthy=ok, health=health, checks=self._check_views(),
+            lateness_s=tuple(x for s in self._job_stats().values() for x in s.lateness),
+            running=runtime.scheduler.running if runtime else 0,
+            outbox=runtime.outbox.status() if runtime else None,
+            sources=self._sources(),
+        )
+
+    def status(self) -> dict[str, Any]:
+        return status_document(self.snapshot())
+
+    def metrics(self) -> bytes:
+        return prometheus_text(self.snapshot())
+
+    def _job_stats(self) -> dict[str, Any]:
+        return dict(self.runtime.scheduler.stats) if self.runtime else {}
+
+    def _check_views(self) -> tuple[CheckView, ...]:
+        checks, jobs, stats = self.checks, self._job_stats(), self.memory.stats
+        views = []
+        for name in dict.fromkeys([*checks, *stats]):
+            check, job, seen = checks.get(name), jobs.get(name), stats.get(name)
+            views.append(CheckView(
+                name=name, kind=check.type if check else (seen.last.kind if seen and seen.last else ""),
+                interval_s=check.config.interval if check else 0.0, configured=check is not None,
+                last=seen.last if seen else None, results=dict(seen.results) if seen else {},
+                runs=job.runs if job else 0, overruns=job.overruns if job else 0,
+                missed=job.missed if job else 0, last_lateness_s=job.last_lateness_s if job else 0.0,
+            ))
+        return tuple(views)
+
+    def _sources(self) -> dict[str, dict[str, Any]]:
+        context = self.runtime.context if self.runtime else None
+        if context is None or not context.logs_in_use:
+            return {}
+        return {name: status.to_dict() for name, status in context.logs.source_status().items()}
+
+    async def _start_server(self) -> None:
+        from watchdog.daemon.server import Routes, StatusServer
+        from watchdog.settings import parse_listen
+
+        if not self.listen:
+            return
+        host, port = parse_listen(self.listen)
+        self.server = StatusServer(Routes(self.healthz, self.metrics, self.status), host, port)
+        await self.server.start()
+        log.info("serving /healthz /metrics /status on %s:%d", host, self.server.port)

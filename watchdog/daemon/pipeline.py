@@ -1,0 +1,110 @@
+"""Where every result goes, in one place: store -> restart/deploy detection -> windows -> alert policy.
+
+A result reaches the pipeline from a scheduled run (``Runtime.run_check``) or
+pushed by a kind with the ``PushesResults`` capability (a ``log-match`` line).
+``handle()`` takes it through the same steps, in this order, whatever its
+origin:
+
+1. counted for ``/status`` and ``/metrics`` (``CheckStats``);
+2. stored (history, rollups);
+3. compared with the check's previous result: a restart (an uptime that went
+   down) or a deploy (a changed ``version`` label) is recorded as an event and
+   opens every ``start = "deploy"`` window;
+4. judged by the alert policy (``Dispatcher``), which enqueues notifications.
+
+What the pipeline remembers between results (``PipelineMemory``: counts, the
+previous result of each check) belongs to the daemon and outlives a reload.
+A store failure is reported on the ``HealthBoard`` (``/healthz`` says so) and
+logged; it never stops the pipeline for the next result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from watchdog.alerting.dispatch import Dispatcher
+from watchdog.daemon.health import HealthBoard
+from watchdog.errors import WatchdogError
+from watchdog.model import Result
+from watchdog.reports.context import ReportContext
+from watchdog.reports.opening import open_on_deploy
+from watchdog.restarts import restart_seen
+from watchdog.status import Status
+from watchdog.store.base import Event, Store
+
+log = logging.getLogger("watchdog.daemon")
+
+
+@dataclass
+class CheckStats:
+    """Per check, for /metrics and /status: results by status, the last one, the last crash."""
+
+    results: dict[str, int] = field(default_factory=lambda: {s.name: 0 for s in Status})
+    last: Result | None = None
+    last_error: str = ""
+
+
+@dataclass
+class PipelineMemory:
+    """What outlives one configuration: per-check stats and each check's previous result."""
+
+    stats: dict[str, CheckStats] = field(default_factory=dict)
+    previous: dict[str, Result] = field(default_factory=dict)
+
+
+class ResultPipeline:
+    """Owns what happens to a result after its check ran; see the module docstring."""
+
+    def __init__(self, store: Store, dispatcher: Dispatcher, reports: ReportContext,
+                 main_metrics: Mapping[str, str | None], *, memory: PipelineMemory | None = None,
+                 health: HealthBoard | None = None) -> None:
+        self.store = store
+        self.dispatcher = dispatcher
+        self.reports = reports
+        self.main_metrics = dict(main_metrics)
+        self.memory = memory or PipelineMemory()
+        self.health = health or HealthBoard()
+
+    def handle(self, result: Result, *, alert: bool = True) -> None:
+        """Count, store, look for a restart or deploy, alert (unless ``alert`` is False)."""
+        self._count(result)
+        try:
+            self.store.record(result, main_metric=self.main_metrics.get(result.check))
+            self._deploys(result)
+            if alert:
+                self.dispatcher.handle(result)
+            self.health.store_ok()
+        except WatchdogError as err:
+            self.health.store_failed(str(err))
+            log.error("could not record %s: %s", result.check, err)
+        self.memory.previous[result.check] = result
+
+    def push(self, result: Result) -> None:
+        """A result pushed between scheduled runs (``PushesResults``): alerted on."""
+        self.handle(result)
+
+    def crashed(self, check: str, exc: BaseException) -> None:
+        """A check that raised past its own boundary (a bug): remembered and logged."""
+        self.memory.stats.setdefault(check, CheckStats()).last_error = f"{type(exc).__name__}: {exc}"
+        log.error("check %s crashed outside its boundary: %r", check, exc)
+
+    def _count(self, result: Result) -> None:
+        stats = self.memory.stats.setdefault(result.check, CheckStats())
+        stats.results[result.status.name] += 1
+        stats.last = result
+
+    def _deploys(self, result: Result) -> None:
+        """A restart or deploy seen since the check's previous result: an event, and windows opened."""
+        previous = self.memory.previous.get(result.check)
+        if previous is None or result.status is Status.UNKNOWN:
+            return
+        seen = restart_seen(previous.metrics, result.metrics, previous.labels, result.labels)
+        if seen is None:
+            return
+        self.store.add_event(Event(seen.kind, result.started, result.check, f"{result.check}: {seen.message}",
+                                   dict(seen.data)))
+        for window in open_on_deploy(self.store, self.reports, at=result.started, reason=seen.message,
+                                     check=result.check):
+            log.warning("%s: window %s opened (%s)", result.check, window.name, window.data.get("reason", ""))

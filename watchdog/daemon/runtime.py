@@ -1,0 +1,91 @@
+"""The daemon's parts built from one configuration, started and stopped together: ``Runtime``.
+
+One ``Runtime`` per loaded config: the checks and their shared context (HTTP
+client, log hub), the channels behind the durable outbox, the alert routing,
+the result pipeline and the schedule. ``start()`` brings them up in order
+(configured windows, outbox, pushed results, log sources, scheduler) and
+``stop()`` takes them down in reverse, so a reload is: stop one Runtime,
+start the next.
+
+Every check runs through ``CheckKind.run`` (the same path as ``watchdog
+check``) under the ``[defaults] max_concurrency`` cap, and its result goes to
+the pipeline. A kind with the ``PushesResults`` capability (``log-match``)
+alerts on each pushed result; its scheduled results are history only, or every
+match would page twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from watchdog import runner
+from watchdog.alerting.dispatch import Dispatcher, routing_for
+from watchdog.config import Config
+from watchdog.daemon.health import HealthBoard
+from watchdog.daemon.pipeline import PipelineMemory, ResultPipeline
+from watchdog.kinds import CheckKind, PushesResults
+from watchdog.model import Result
+from watchdog.reports.context import ReportContext
+from watchdog.reports.opening import open_configured_windows
+from watchdog.store.base import Store
+
+SchedulerFactory = Callable[..., Any]
+
+
+class Runtime:
+    """See the module docstring. ``scheduler`` is whatever ``scheduler_factory`` built."""
+
+    def __init__(self, config: Config, store: Store, *, scheduler_factory: SchedulerFactory,
+                 memory: PipelineMemory, health: HealthBoard) -> None:
+        from watchdog.alerting.channels import build_channels
+        from watchdog.alerting.outbox import Outbox
+
+        self.config = config
+        self.context = runner.context_for(config)
+        names = [n for n, c in config.checks.items() if c.enabled]
+        self.checks: dict[str, CheckKind] = {c.name: c for c in runner.build(config, names, self.context)}
+        self.pushers: dict[str, PushesResults] = {
+            n: c for n, c in self.checks.items() if isinstance(c, PushesResults)}
+        self.outbox = Outbox(store, build_channels(config.channels, config.redactor))
+        self.reports = ReportContext.from_config(config)
+        dispatcher = Dispatcher(store, self.outbox.submit, routing_for(config, self.pushers), config.redactor)
+        main_metrics = {n: c.MAIN_METRIC for n, c in self.checks.items()}
+        self.pipeline = ResultPipeline(store, dispatcher, self.reports, main_metrics, memory=memory, health=health)
+        self.scheduler = scheduler_factory(self.run_check, on_error=self.pipeline.crashed)
+        self._slots = asyncio.Semaphore(config.settings.defaults.max_concurrency)
+        self._store = store
+
+    async def start(self, now: float) -> None:
+        """Windows the config opens, the outbox, pushed results, log sources, then the schedule."""
+        open_configured_windows(self._store, self.reports, now=now)
+        await self.outbox.start()
+        for check in self.pushers.values():
+            check.push_results(self.pipeline.push)
+        if self.context.logs_in_use:
+            await self.context.logs.start()
+        for name, check in self.checks.items():
+            self.scheduler.add(name, check.config.interval)
+        await self.scheduler.start()
+
+    async def stop(self, grace_s: float) -> None:
+        """The reverse of ``start``: no new runs (running ones get ``grace_s``), sources and the
+        HTTP client closed, one last outbox pass."""
+        await self.scheduler.stop(grace_s)
+        await self.context.aclose()
+        await self.outbox.stop(grace=min(grace_s, 5.0))
+
+    async def run_check(self, name: str) -> Result | None:
+        """The scheduler's callback: run one check under the cap and hand its result on."""
+        check = self.checks.get(name)
+        if check is None:
+            return None
+        async with self._slots:
+            result = await check.run()
+        self.pipeline.handle(result, alert=name not in self.pushers)
+        return result
+
+    @property
+    def shortest_interval(self) -> float | None:
+        return min((c.config.interval for c in self.checks.values()), default=None)

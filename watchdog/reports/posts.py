@@ -1,0 +1,81 @@
+"""Report summaries as notifications: a checkpoint's or the daily report's chat message, per channel.
+
+The outbox delivers them like alerts; ids are stable per window start and
+checkpoint (per date for the daily report), so a summary is queued once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.reports.model import NOT_COMPLETE, CheckpointReport, DailyReport
+
+if TYPE_CHECKING:
+    from watchdog.reports.checkpoints import WrittenCheckpoint
+    from watchdog.reports.context import ReportContext
+    from watchdog.store.base import Notification, Store
+
+
+def summary_lines(report: CheckpointReport) -> list[str]:
+    """The criteria as one line each, for a chat message."""
+    icon = {"PASS": "✅", "FAIL": "❌", "MONITORING": "⏳"}
+    return [f"{icon[c.status]} {c.status} {c.name} — {c.evidence}" for c in report.criteria]
+
+
+def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], *, now: float,
+                             paths: Mapping[str, Path] | None = None,
+                             redactor: Redactor = NULL_REDACTOR) -> list[Notification]:
+    """One outbox notification per channel; ids are stable per window start and checkpoint."""
+    from watchdog.alerting.message import Message, notification_for
+    from watchdog.reports import fmt
+    from watchdog.reports.render_md import checkpoint_heading
+    from watchdog.status import Status
+
+    statuses = {c.status for c in report.criteria}
+    failed = "FAIL" in statuses or (report.verdict is not None and report.verdict.outcome == NOT_COMPLETE)
+    verdict = f" Verdict: {report.verdict.outcome}." if report.verdict else ""
+    s = report.summary
+    summary = (f"{fmt.plural(s.results, 'result')}, {s.failures:,} not OK, {fmt.plural(s.incidents, 'incident')}, "
+               f"{fmt.plural(s.alerts, 'alert')}.{verdict}")
+    if report.next_at is not None:
+        summary += f" Next: {report.next_label} checkpoint."
+    message = Message(
+        event="checkpoint", check=report.window, severity=Status.CRITICAL if failed else Status.OK,
+        title=redactor(checkpoint_heading(report)), summary=redactor(summary), started=report.start,
+        episode=f"{report.window}-{int(report.start)}", at=report.at,
+        metrics=(("results", float(s.results)), ("failures", float(s.failures)), ("incidents", float(s.incidents))),
+        evidence=tuple(redactor(line) for line in summary_lines(report)), seq=report.index or int(report.checkpoint_s),
+        note=f"report: {paths['html']}" if paths and "html" in paths else "",
+    )
+    return [notification_for(message, channel, now) for channel in channels]
+
+
+def post_checkpoint(store: Store, written: WrittenCheckpoint, ctx: ReportContext, *, now: float) -> list[str]:
+    """Queue the summary for the window's channels (the outbox delivers it); the ids queued."""
+    notes = checkpoint_notifications(written.report, ctx.channels_for(written.report.window), now=now,
+                                     paths=written.paths, redactor=ctx.redactor)
+    return [n.id for n in notes if store.enqueue(n)]
+
+
+def daily_notifications(report: DailyReport, channels: Sequence[str], *, now: float,
+                        redactor: Redactor = NULL_REDACTOR) -> list[Notification]:
+    """The daily report's summary, one notification per channel (stable id per date)."""
+    from watchdog.alerting.message import Message, notification_for
+    from watchdog.reports import fmt
+    from watchdog.status import Status
+
+    s = report.summary
+    lines = [f"{c.check}: {fmt.number(c.availability_pct, '%')} available, {c.errors:,} not OK"
+             for c in sorted(report.checks, key=lambda c: (c.availability_pct or 0.0, c.check))[:5]]
+    message = Message(
+        event="daily-report", check="daily", severity=Status.WARNING if report.action_items else Status.OK,
+        title=report.title, started=report.since, episode=f"daily-{report.date}", at=report.until,
+        summary=redactor(f"{fmt.plural(s.results, 'result')}, {s.failures:,} not OK, "
+                         f"{fmt.plural(s.incidents, 'incident')}; "
+                         f"{fmt.plural(len(report.action_items), 'open action item')}."),
+        evidence=tuple(redactor(x) for x in (*report.action_items, *lines)),
+    )
+    return [notification_for(message, channel, now) for channel in channels]
