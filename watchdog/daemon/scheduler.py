@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 log = logging.getLogger("watchdog.scheduler")
 
@@ -56,18 +57,20 @@ class JobStats:
 class Scheduler:
     """Owns the AsyncIOScheduler. ``add(name, interval)``, ``remove(name)``, ``start()``, ``stop()``."""
 
-    def __init__(self, run: RunCallback, *, on_error: ErrorCallback | None = None) -> None:
+    def __init__(self, run: RunCallback, *, on_error: ErrorCallback | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._run = run
         self._on_error = on_error or (lambda name, exc: log.error("check %s failed: %r", name, exc))
+        self._clock = clock  # where lateness is measured; APScheduler itself keeps real time
         self._sched = None  # created in start(): it needs the running loop
         self._jobs: dict[str, tuple[float, float]] = {}  # name -> (interval, first run unix time)
         self._running: set[asyncio.Task[None]] = set()
         self.stats: dict[str, JobStats] = {}
-        self.last_tick = time.time()
+        self.last_tick = clock()
 
     def add(self, name: str, interval: float, *, now: float | None = None) -> None:
         """Schedule (or re-schedule) a check; the first run lands at its spread offset."""
-        start = (now or time.time()) + first_run_offset(name, interval)
+        start = (self._clock() if now is None else now) + first_run_offset(name, interval)
         previous = self._jobs.get(name)
         if previous and previous[0] == interval:
             start = previous[1]  # a reload keeps the phase, so no burst and no gap
@@ -122,7 +125,7 @@ class Scheduler:
         )
 
     async def _execute(self, name: str) -> None:
-        now = time.time()
+        now = self._clock()
         self.last_tick = now
         interval, start = self._jobs.get(name, (0.0, now))
         stats = self.stats.setdefault(name, JobStats())
@@ -142,7 +145,7 @@ class Scheduler:
         except Exception as exc:  # the daemon's error path, not APScheduler's logger
             self._on_error(name, exc)
 
-    def _on_event(self, event) -> None:  # type: ignore[no-untyped-def]
+    def _on_event(self, event: Any) -> None:
         from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 
         name = str(event.job_id).removeprefix("check:")
@@ -161,11 +164,13 @@ async def _job(scheduler: Scheduler, name: str) -> None:
 class NullScheduler:
     """Records what would be scheduled; tests call ``fire(name)`` to run a check now."""
 
-    def __init__(self, run: RunCallback, *, on_error: ErrorCallback | None = None) -> None:
+    def __init__(self, run: RunCallback, *, on_error: ErrorCallback | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._run = run
+        self._clock = clock
         self.jobs: dict[str, float] = {}
         self.stats: dict[str, JobStats] = {}
-        self.last_tick = time.time()
+        self.last_tick = clock()
         self.running = 0
 
     def add(self, name: str, interval: float, *, now: float | None = None) -> None:
@@ -185,6 +190,6 @@ class NullScheduler:
         pass
 
     async def fire(self, name: str) -> None:
-        self.last_tick = time.time()
+        self.last_tick = self._clock()
         self.stats[name].runs += 1
         await self._run(name)

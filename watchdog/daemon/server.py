@@ -9,6 +9,7 @@ callables the daemon passes in, so this module knows nothing of checks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger("watchdog.server")
-MAX_REQUEST = 16 * 1024
+MAX_REQUEST = 16 * 1024  # bytes of request line + headers; the routes take no body
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+           431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 @dataclass
@@ -33,7 +36,8 @@ class StatusServer:
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        # the stream's limit bounds what readuntil() buffers: a larger request head is refused
+        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=MAX_REQUEST)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -45,25 +49,32 @@ class StatusServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
-            method, path = _request_line(head)
-            status, ctype, body = self._route(method, path)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError):
+        except asyncio.LimitOverrunError:
+            head = None
+        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
             writer.close()
             return
-        except ValueError:
-            status, ctype, body = 400, "text/plain", b"bad request\n"
-        except Exception as exc:  # a broken route must not kill the server
-            log.error("status server error: %r", exc)
-            status, ctype, body = 500, "text/plain", b"internal error\n"
-        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-                  500: "Internal Server Error", 503: "Service Unavailable"}[status]
+        method, (status, ctype, body) = self._answer(head)
+        reason = REASONS[status]
         writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
                      f"Connection: close\r\n\r\n".encode() + (body if method != "HEAD" else b""))
-        try:
+        with contextlib.suppress(ConnectionError):
             await writer.drain()
-        except ConnectionError:
-            pass
         writer.close()
+
+    def _answer(self, head: bytes | None) -> tuple[str, tuple[int, str, bytes]]:
+        """(method, (status, content type, body)) for a request head (None: it was too large)."""
+        if head is None:
+            return "GET", (431, "text/plain", b"request header too large\n")
+        try:
+            method, path = _request_line(head)
+        except ValueError:
+            return "GET", (400, "text/plain", b"bad request\n")
+        try:
+            return method, self._route(method, path)
+        except Exception as exc:  # a broken route must not kill the server
+            log.error("status server error: %r", exc)
+            return method, (500, "text/plain", b"internal error\n")
 
     def _route(self, method: str, path: str) -> tuple[int, str, bytes]:
         if method not in ("GET", "HEAD"):

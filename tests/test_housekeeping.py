@@ -1,0 +1,112 @@
+"""Housekeeping passes driven by a fake clock: checkpoints due, retention, source events, systemd pings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from watchdog.config import from_document
+from watchdog.daemon.health import HealthBoard
+from watchdog.daemon.housekeeping import Housekeeping
+from watchdog.daemon.pipeline import PipelineMemory
+from watchdog.daemon.runtime import Runtime
+from watchdog.daemon.scheduler import NullScheduler
+from watchdog.errors import StoreError
+from watchdog.logs.sources import SourceStatus
+from watchdog.model import Result
+from watchdog.reports.opening import open_window
+from watchdog.status import Status
+from watchdog.store.memory import MemoryStore
+
+T0 = 1_760_000_000.0
+DOC = {
+    "retention": "1h",
+    "checks": {"health": {"type": "http", "url": "http://127.0.0.1:9/health"}},
+    "channels": {"ops": {"type": "log"}},
+    "windows": {"watch": {"duration": "2m", "checkpoints": ["1m", "2m"], "channels": ["ops"]}},
+}
+
+
+class Pings:
+    watchdog_interval = None
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def ping(self) -> bool:
+        self.count += 1
+        return True
+
+
+def housekeeping(tmp_path: Path, store: MemoryStore, *, healthy: bool = True,
+                 runtime: object | None = None) -> tuple[Housekeeping, HealthBoard, Pings]:
+    config = from_document({"state_dir": str(tmp_path), **DOC})
+    runtime = runtime or Runtime(config, store, scheduler_factory=NullScheduler, memory=PipelineMemory(),
+                                 health=HealthBoard())
+    board, pings = HealthBoard(), Pings()
+    keeper = Housekeeping(store, lambda: runtime, health=board, healthy=lambda: healthy,  # type: ignore[arg-type]
+                          notifier=pings, clock=lambda: T0)  # type: ignore[arg-type]
+    return keeper, board, pings
+
+
+def test_a_checkpoint_is_written_and_queued_when_it_falls_due(tmp_path: Path) -> None:
+    store = MemoryStore()
+    keeper, _, _ = housekeeping(tmp_path, store)
+    open_window(store, "watch", start=T0, spec=keeper.runtime().reports.specs["watch"])
+    keeper.run_once(T0 + 59)
+    assert store.events(0, T0 + 1e6, ["checkpoint.written"]) == []
+    keeper.run_once(T0 + 61)
+    [written] = store.events(0, T0 + 1e6, ["checkpoint.written"])
+    assert written.message == "watch 1m checkpoint written"
+    assert [(n.channel, n.event) for n in store.due(T0 + 1e6)] == [("ops", "checkpoint")]
+
+
+def test_history_past_retention_is_pruned_once_an_hour(tmp_path: Path) -> None:
+    store = MemoryStore()
+    keeper, _, _ = housekeeping(tmp_path, store)
+    store.record(Result("health", "http", Status.OK, "old", started=T0 - 7200))
+    keeper.run_once(T0)
+    assert list(store.results("health", 0, T0 + 1)) == []
+    store.record(Result("health", "http", Status.OK, "old again", started=T0 - 7200))
+    keeper.run_once(T0 + 600)  # within the hour: not pruned again yet
+    assert [r.summary for r in store.results("health", 0, T0 + 1)] == ["old again"]
+
+
+def test_systemd_is_pinged_only_while_healthy(tmp_path: Path) -> None:
+    keeper, _, pings = housekeeping(tmp_path, MemoryStore())
+    keeper.run_once(T0)
+    sick, _, quiet = housekeeping(tmp_path, MemoryStore(), healthy=False)
+    sick.run_once(T0)
+    assert (pings.count, quiet.count) == (1, 0)
+
+
+def test_a_store_failure_is_on_the_health_board_until_a_pass_works(tmp_path: Path) -> None:
+    store = MemoryStore()
+    keeper, board, _ = housekeeping(tmp_path, store)
+    failing = store.windows
+    store.windows = lambda include_closed=False: (_ for _ in ()).throw(StoreError("disk I/O error"))  # type: ignore
+    keeper.run_once(T0)
+    assert board.store_error == "disk I/O error"
+    store.windows = failing  # type: ignore[method-assign]
+    keeper.run_once(T0 + 5)
+    assert board.store_error == ""
+
+
+def test_a_source_that_starts_and_stops_failing_is_recorded_once_each_way(tmp_path: Path) -> None:
+    status = SourceStatus("railway", "command", "railway logs", failing_after=1)
+    logs = SimpleNamespace(source_status=lambda: {"railway": status})
+    config = from_document({"state_dir": str(tmp_path), **DOC})
+    runtime = SimpleNamespace(reports=Runtime(config, MemoryStore(), scheduler_factory=NullScheduler,
+                                              memory=PipelineMemory(), health=HealthBoard()).reports,
+                              context=SimpleNamespace(logs_in_use=True, logs=logs), config=config)
+    store = MemoryStore()
+    keeper, _, _ = housekeeping(tmp_path, store, runtime=runtime)
+    status.exits_in_a_row, status.last_error = 1, "exited with status 1: not logged in"
+    keeper.run_once(T0)
+    keeper.run_once(T0 + 5)
+    status.exits_in_a_row = 0
+    keeper.run_once(T0 + 10)
+    assert [(e.kind, e.message) for e in store.events(0, T0 + 60)] == [
+        ("source.failing", "log source railway: exited with status 1: not logged in"),
+        ("source.recovered", "log source railway: exited with status 1: not logged in"),
+    ]
