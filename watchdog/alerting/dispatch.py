@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from watchdog.alerting.policy import Decision, is_quiet, step, step_match
+from watchdog.alerting.policy import LEVELS, Decision, is_quiet, step, step_match
 from watchdog.alerting.rules import AlertRules
 from watchdog.model import Result
 from watchdog.status import Status
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from watchdog.config import Config
 
 log = logging.getLogger("watchdog.alerts")
-_LEVELS = (Status.OK, Status.WARNING, Status.CRITICAL)
 
 
 def truth_events(check: str, before: Mapping[str, Any] | None, after: Mapping[str, Any], now: float,
@@ -40,9 +39,9 @@ def truth_events(check: str, before: Mapping[str, Any] | None, after: Mapping[st
         kind, level = "alert.resolved", old
     else:
         kind, level = ("alert.escalated" if new > old else "alert.downgraded"), new
-    data = {"severity": _LEVELS[level].name, "episode": after.get("episode") or (before or {}).get("episode"),
+    data = {"severity": LEVELS[level].name, "episode": after.get("episode") or (before or {}).get("episode"),
             "started": after.get("started") or (before or {}).get("started")}
-    return [Event(kind, now, check, f"{check} {kind.removeprefix('alert.')} {_LEVELS[level].name}"
+    return [Event(kind, now, check, f"{check} {kind.removeprefix('alert.')} {LEVELS[level].name}"
                   + (f": {summary}" if summary else ""), data)]
 
 

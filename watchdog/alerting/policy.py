@@ -60,7 +60,8 @@ from watchdog.alerting.rules import AlertRules
 from watchdog.status import Status
 
 VERSION = 1
-_LEVELS = (Status.OK, Status.WARNING, Status.CRITICAL)
+#: the alert levels by number: 0 OK, 1 WARNING, 2 CRITICAL (``level_of``)
+LEVELS = (Status.OK, Status.WARNING, Status.CRITICAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +193,10 @@ def _notice(s: dict[str, Any], event: str, now: float, rules: AlertRules, *, lev
     """Build the decision and record it as told."""
     told = s["told"] or {"episode": s["episode"], "started": s["started"], "seq": 0, "peak": 0,
                          "level": 0, "flapping": False, "next": None, "reminders": 0}
-    previous = _LEVELS[told["level"]] if event in ("escalated", "downgraded") else None
+    previous = LEVELS[told["level"]] if event in ("escalated", "downgraded") else None
     peak = max(told["peak"], level)
-    decision = Decision(event=event, severity=_LEVELS[level], episode=told["episode"], started=told["started"],
-                        at=now, seq=told["seq"], previous=previous, peak=_LEVELS[peak])
+    decision = Decision(event=event, severity=LEVELS[level], episode=told["episode"], started=told["started"],
+                        at=now, seq=told["seq"], previous=previous, peak=LEVELS[peak])
     if event == "resolved":
         s["told"] = None
         return decision
@@ -224,8 +225,8 @@ def step_match(state: Mapping[str, Any] | None, status: Status, now: float, rule
     if s["last"] is not None and now - s["last"] < rules.log_match_rate_limit:
         s["held"] += 1
         return s, []
-    decision = Decision(event="firing", severity=_LEVELS[level], episode=episode_id(now, "-match"), started=now,
-                        at=now, peak=_LEVELS[level], suppressed=s["held"])
+    decision = Decision(event="firing", severity=LEVELS[level], episode=episode_id(now, "-match"), started=now,
+                        at=now, peak=LEVELS[level], suppressed=s["held"])
     s["last"], s["held"] = now, 0
     return s, [decision]
 
