@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from watchdog.alerting.policy import LEVELS, Decision, is_quiet, step, step_match
 from watchdog.alerting.rules import AlertRules
 from watchdog.model import Result
-from watchdog.status import Status
 from watchdog.store.base import Event, Store
 
 if TYPE_CHECKING:
