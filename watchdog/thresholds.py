@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from watchdog.status import Status
+from watchdog.text import format_number
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -105,11 +106,4 @@ def _isnan(value: float) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _fmt(value: float) -> str:
-    """Numbers as a person writes them: 2000, 0.5, 99.95 (no float noise)."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.4g}" if abs(value) < 1e-3 or abs(value) >= 1e6 else f"{round(value, 3):g}"
-
-
-format_number = _fmt
+_fmt = format_number
