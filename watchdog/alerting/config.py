@@ -21,26 +21,13 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, SecretStr, field_validator, model_validator,
+    BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator,
 )
 
 from watchdog.errors import ConfigError
 from watchdog.redact import looks_secret
 from watchdog.status import Status
-from watchdog.types import PositiveDuration
-
-
-def _severity(value: object) -> Status:
-    if isinstance(value, Status):
-        return value
-    if isinstance(value, str):
-        status = Status.parse(value)
-        if status is not Status.OK:
-            return status
-    raise ValueError(f"invalid severity {value!r} (use warning, critical or unknown)")
-
-
-Severity = Annotated[Status, PlainValidator(_severity), PlainSerializer(lambda s: s.name.lower(), return_type=str)]
+from watchdog.types import PositiveDuration, Severity
 
 
 def _http_url(value: SecretStr | None) -> SecretStr | None:
@@ -57,7 +44,7 @@ class ChannelConfig(BaseModel):
 
     type: str
     #: lowest severity sent to this channel; resolves follow the episode's worst level
-    min_severity: Severity = Status.WARNING
+    min_severity: Annotated[Status, Severity(Status.WARNING, Status.CRITICAL, Status.UNKNOWN)] = Status.WARNING
     #: another channel that gets the notification when this one fails for good
     fallback: str | None = None
     #: one send attempt may take this long before it counts as a (retried) timeout
