@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from watchdog import registry
 from watchdog.cli.common import ConfigOption, fail, load_config
 
 if TYPE_CHECKING:
@@ -37,6 +36,8 @@ def alert() -> None:
 def test(channel: ChannelArgument = None, config: ConfigOption = None) -> None:
     """Send a clearly marked test message through a channel (or all) and print the outcome."""
     import asyncio
+
+    from watchdog import registry
 
     cfg = load_config(config, exit_code=2)
     configs = cfg.channels
