@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib.metadata import distribution
 
 import pytest
@@ -82,3 +84,11 @@ def test_a_type_that_is_not_a_string_names_the_key(table, message):
     with pytest.raises(ConfigError) as err:
         from_document({table: {"x": {"type": 3}}}, env={})
     assert str(err.value) == f"watchdog.toml: {message}"
+
+
+def test_a_channel_module_is_imported_only_when_a_table_names_its_type():
+    code = ("import sys; from watchdog.config import from_document; "
+            "from_document({'channels': {'x': {'type': 'log'}}}, env={}); "
+            "print(sorted(m for m in sys.modules if m.startswith('watchdog.alerting.channels.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == "['watchdog.alerting.channels.base', 'watchdog.alerting.channels.log']\n"
