@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -28,13 +28,11 @@ from watchdog.logs.windows import Matches, MatchState
 from watchdog.model import Measurement, Result
 from watchdog.status import Status
 from watchdog.text import clip
-
-_SEVERITY = {"warning": Status.WARNING, "critical": Status.CRITICAL}
-
+from watchdog.types import Severity
 
 class LogMatchConfig(WindowedConfig):
     match: Regex
-    severity: Literal["warning", "critical"] = "critical"
+    severity: Annotated[Status, Severity(Status.WARNING, Status.CRITICAL)] = Status.CRITICAL
     #: matching lines kept as evidence per result
     evidence: int = Field(default=5, ge=1, le=50)
 
@@ -64,7 +62,7 @@ class LogMatchCheck(LogCheck):
         first = ", ".join(f"{k}={v}" for k, v in seen.labels.items()) or clip(seen.evidence[0], 120, marker="...")
         summary = f"{seen.count} matching {plural} {span} (first: {first})"
         return Measurement({"matches": seen.count}, summary, seen.evidence, seen.labels,
-                           _SEVERITY[self.config.severity])
+                           self.config.severity)
 
     def push_results(self, push: Callable[[Result], None]) -> None:
         """Every matching line, as it is read, becomes ``result_for(line)`` (the daemon's per-match alert)."""

@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.support.receiver",
     "tests.support.redis_server",
     "tests.support.cli",
+    "tests.support.plugins",
     "tests.support.daemon_process",
 ]
 

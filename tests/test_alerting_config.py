@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from watchdog.alerting.config import ConsoleConfig, LogConfig, SlackConfig, WebhookConfig
+from watchdog.alerting.channels.console import ConsoleConfig
+from watchdog.alerting.channels.log import LogConfig
+from watchdog.alerting.channels.slack import SlackConfig
+from watchdog.alerting.channels.webhook import WebhookConfig
 from watchdog.config import from_document
 from watchdog.errors import ConfigError
 from watchdog.status import Status

@@ -6,8 +6,7 @@ import pytest
 
 from tests.support.receiver import Receiver, Reply
 from watchdog.alerting.channels.base import attempt
-from watchdog.alerting.channels.slack import SlackChannel, post_body, slack_body, slack_escape
-from watchdog.alerting.config import SlackConfig
+from watchdog.alerting.channels.slack import SlackChannel, SlackConfig, post_body, slack_body, slack_escape
 from watchdog.alerting.message import Message, Runbook, notification_for
 from watchdog.status import Status
 

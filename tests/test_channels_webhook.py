@@ -12,9 +12,8 @@ import pytest
 from tests.support.receiver import Receiver, Reply
 from watchdog.alerting.channels.base import attempt, parse_retry_after
 from watchdog.alerting.channels.webhook import (
-    WebhookChannel, alertmanager_body, encode, signature, webhook_body,
+    WebhookChannel, WebhookConfig, alertmanager_body, encode, signature, webhook_body,
 )
-from watchdog.alerting.config import WebhookConfig
 from watchdog.alerting.message import Message, Runbook, notification_for
 from watchdog.status import Status
 

@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.receiver import Receiver, Reply
 from watchdog.alerting.channels.base import BaseChannel, Delivery, TransportError
-from watchdog.alerting.channels.slack import SlackChannel
-from watchdog.alerting.channels.webhook import WebhookChannel
-from watchdog.alerting.config import LogConfig, SlackConfig, WebhookConfig
+from watchdog.alerting.channels.log import LogConfig
+from watchdog.alerting.channels.slack import SlackChannel, SlackConfig
+from watchdog.alerting.channels.webhook import WebhookChannel, WebhookConfig
 from watchdog.alerting.message import Message, notification_for, notification_id
 from watchdog.alerting.outbox import Outbox, RetryPolicy
 from watchdog.status import Status

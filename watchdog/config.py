@@ -212,7 +212,7 @@ def _checks(
     checks: dict[str, CheckConfig] = {}
     defaults = ctx.settings.defaults
     for name, table in tables.items():
-        kind = _kind_of("checks", name, table, ctx.file)
+        kind = registry.CHECKS.resolve(table, file=ctx.file, key=f"checks.{name}")
         merged = {"interval": defaults.interval, "timeout": defaults.timeout, **table}
         try:
             config = kind.Config.model_validate(merged)
@@ -230,24 +230,6 @@ def _checks(
                 )
         kinds[name], checks[name] = kind, config
     return kinds, checks
-
-
-def _kind_of(table: str, name: str, body: Mapping[str, Any], file: str) -> type[CheckKind]:
-    kind_name = body.get("type")
-    if kind_name is None:
-        known = ", ".join(sorted(registry.available()))
-        raise ConfigError(f"missing key 'type' (one of: {known})", file=file, key=f"{table}.{name}")
-    if not isinstance(kind_name, str):
-        raise ConfigError(f"'type' must be a string, got {kind_name!r}", file=file, key=f"{table}.{name}.type")
-    try:
-        return registry.load(kind_name)
-    except registry.UnknownKind as exc:
-        raise ConfigError(str(exc), file=file, key=f"{table}.{name}.type") from None
-    except Exception as exc:  # a broken plugin is the user's config problem, not a traceback
-        raise ConfigError(
-            f"check type {kind_name!r} could not be loaded: {type(exc).__name__}: {exc}",
-            file=file, key=f"{table}.{name}.type",
-        ) from None
 
 
 def _validate_named(table: str, name: str, body: Mapping[str, Any], ctx: LoadContext) -> Any:

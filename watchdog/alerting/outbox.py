@@ -205,7 +205,7 @@ class Outbox:
     def _break(self, channel: Channel, notification: Notification, reason: str, now: float) -> None:
         if channel.state.broken:
             return
-        channel.state.broken, channel.state.broken_at = reason, now
+        channel.state.broken = reason
         self.store.add_event(Event(
             "channel.broken", now, check=notification.check, message=f"channel {channel.name} is broken: {reason}",
             data={"channel": channel.name, "type": channel.type, "notification": notification.id,

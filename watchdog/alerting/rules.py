@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, field_validator, model_validator
 
 from watchdog.status import Status
-from watchdog.types import Duration, PositiveDuration
+from watchdog.types import Duration, PositiveDuration, Severity
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -50,19 +50,7 @@ def _clock(value: object) -> int:
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
-def _severity(value: object) -> Status:
-    if isinstance(value, Status):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"invalid severity {value!r} (use warning or critical)")
-    status = Status.parse(value)
-    if status not in (Status.WARNING, Status.CRITICAL):
-        raise ValueError(f"invalid severity {value!r} (use warning or critical)")
-    return status
-
-
 ClockTime = Annotated[int, PlainValidator(_clock), PlainSerializer(lambda m: f"{m // 60:02d}:{m % 60:02d}")]
-Severity = Annotated[Status, PlainValidator(_severity), PlainSerializer(lambda s: s.name.lower(), return_type=str)]
 
 
 class MaintenanceWindow(BaseModel):
@@ -119,7 +107,7 @@ class AlertRules(BaseModel):
     flap_threshold: int = Field(default=4, ge=0)
     channels: tuple[str, ...] = ()
     runbook: str | None = None
-    min_severity: Severity = Status.WARNING
+    min_severity: Annotated[Status, Severity(Status.WARNING, Status.CRITICAL)] = Status.WARNING
     maintenance: tuple[MaintenanceWindow, ...] = ()
     log_match_rate_limit: Duration = 60.0
 

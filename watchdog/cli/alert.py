@@ -37,6 +37,8 @@ def test(channel: ChannelArgument = None, config: ConfigOption = None) -> None:
     """Send a clearly marked test message through a channel (or all) and print the outcome."""
     import asyncio
 
+    from watchdog import registry
+
     cfg = load_config(config, exit_code=2)
     configs = cfg.channels
     if not configs:
@@ -46,14 +48,16 @@ def test(channel: ChannelArgument = None, config: ConfigOption = None) -> None:
     names = [channel] if channel is not None else list(configs)
     outcomes = asyncio.run(_send_all(names, configs, cfg.redactor))
     width = max(len(name) for name in names)
+    # the type column fits every registered type, so the columns line up whichever channels are tested
+    kind_width = max(len(kind) for kind in registry.CHANNELS.available())
     for name in names:
-        print(cfg.redactor(outcome_line(name, configs[name].type, outcomes[name], width)))
+        print(cfg.redactor(outcome_line(name, configs[name].type, outcomes[name], width, kind_width)))
     raise typer.Exit(0 if all(o.delivered for o in outcomes.values()) else 1)
 
 
-def outcome_line(name: str, kind: str, outcome: Attempt, width: int = 0) -> str:
+def outcome_line(name: str, kind: str, outcome: Attempt, width: int = 0, kind_width: int = 0) -> str:
     """``oncall  slack    delivered in 0.21s`` or ``hook  webhook  FAILED (permanent): ...``."""
-    head = f"{name.ljust(width)}  {kind.ljust(7)}  "
+    head = f"{name.ljust(width)}  {kind.ljust(kind_width)}  "
     if outcome.delivered:
         return f"{head}delivered in {outcome.duration_s:.2f}s"
     error = outcome.error

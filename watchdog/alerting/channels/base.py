@@ -1,5 +1,10 @@
 """The contract every channel meets, and the one place a send attempt is timed.
 
+A channel is one module holding its config model (a ``ChannelConfig``
+subclass, named by the channel class's ``Config``), the pure functions that
+render a message, and its ``BaseChannel`` subclass, registered under the
+entry-point group ``watchdog.channels`` (``watchdog.registry.CHANNELS``).
+
 A channel turns one ``Notification`` into one request. It raises
 ``TransportError`` when that failed, saying whether a retry can help
 (``permanent``) and how long the receiver asked us to wait (``retry_after``);
@@ -19,17 +24,44 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import ClassVar, Protocol
+from typing import Annotated, ClassVar, Protocol
 
-from watchdog.alerting.config import ChannelConfig
+from pydantic import BaseModel, ConfigDict, SecretStr
+
 from watchdog.alerting.message import Message
 from watchdog.durations import format_duration
 from watchdog.redact import NULL_REDACTOR, Redactor, secret_values
+from watchdog.status import Status
 from watchdog.store.base import Notification
 from watchdog.text import one_line
+from watchdog.types import PositiveDuration, Severity
 
 #: HTTP statuses worth retrying besides 5xx
 RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+
+class ChannelConfig(BaseModel):
+    """What every channel has: its type, the lowest severity it takes, a fallback, a timeout."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    #: lowest severity sent to this channel; resolves follow the episode's worst level
+    min_severity: Annotated[Status, Severity(Status.WARNING, Status.CRITICAL, Status.UNKNOWN)] = Status.WARNING
+    #: another channel that gets the notification when this one fails for good
+    fallback: str | None = None
+    #: one send attempt may take this long before it counts as a (retried) timeout
+    timeout: PositiveDuration = 10.0
+
+    def accepts(self, severity: Status) -> bool:
+        return severity >= self.min_severity
+
+
+def secret_http_url(value: SecretStr | None) -> SecretStr | None:
+    """A field validator for a URL that is a secret: http(s) only, and never echoed in the error."""
+    if value is not None and not value.get_secret_value().startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
 
 
 class TransportError(Exception):
@@ -56,11 +88,9 @@ class ChannelState:
     retried: int = 0  # transient failures
     failed: int = 0  # notifications given up on
     last_error: str = ""
-    last_error_at: float | None = None
     last_success_at: float | None = None
     last_duration_s: float | None = None
     broken: str = ""  # the permanent error that broke it, "" while healthy
-    broken_at: float | None = None
 
 
 class Channel(Protocol):
@@ -77,9 +107,13 @@ class Channel(Protocol):
 
 
 class BaseChannel:
-    """Shared plumbing: name, config, state, a redactor that knows this channel's secrets."""
+    """Base class of channels. Subclasses set ``type`` and ``Config`` and implement ``send()``.
+
+    Shared plumbing: name, config, state, a redactor that knows this channel's secrets.
+    """
 
     type: ClassVar[str] = ""
+    Config: ClassVar[type[ChannelConfig]] = ChannelConfig
 
     def __init__(self, name: str, config: ChannelConfig, redactor: Redactor = NULL_REDACTOR) -> None:
         self.name = name
@@ -136,7 +170,7 @@ async def attempt(channel: Channel, notification: Notification, *,
         return Attempt(True, duration, delivery=delivery)
     duration = time.perf_counter() - t0
     state = channel.state
-    state.last_error, state.last_error_at, state.last_duration_s = str(error), clock(), duration
+    state.last_error, state.last_duration_s = str(error), duration
     return Attempt(False, duration, error=error)
 
 

@@ -1,19 +1,20 @@
-"""Local channels: ``console`` (rich text on stderr, for development) and ``log``
-(one line per notification through Python ``logging``, for the daemon's own log).
+"""``console``: rich text on the terminal (stderr by default), for development.
 
-Both render with pure functions (``console_lines``, ``log_line``); check output
-is shown as plain text, never as rich markup, so a ``[bold]`` or ``[link=...]``
-in a log line prints as written.
+    [channels.dev]
+    type = "console"
+    stream = "stdout"
+
+The notification is rendered by a pure function (``console_lines``); check
+output is shown as plain text, never as rich markup, so a ``[bold]`` or
+``[link=...]`` in a log line prints as written.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
-from typing import Any
+from typing import Any, Literal
 
-from watchdog.alerting.channels.base import BaseChannel, Delivery
-from watchdog.alerting.config import ConsoleConfig, LogConfig
+from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery
 from watchdog.alerting.message import Message, human_time
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
@@ -22,8 +23,13 @@ from watchdog.thresholds import format_number
 
 STYLES = {Status.OK: "green", Status.WARNING: "yellow", Status.CRITICAL: "bold red", Status.UNKNOWN: "magenta"}
 EVENT_STYLES = {"resolved": "bold green", "flapping": "magenta", "test": "cyan"}
-LEVELS = {Status.OK: logging.INFO, Status.WARNING: logging.WARNING,
-          Status.CRITICAL: logging.ERROR, Status.UNKNOWN: logging.ERROR}
+
+
+class ConsoleConfig(ChannelConfig):
+    """Rich text on the terminal (stderr by default): for development."""
+
+    type: Literal["console"] = "console"
+    stream: Literal["stderr", "stdout"] = "stderr"
 
 
 def console_lines(message: Message, notification_id: str) -> list[str]:
@@ -42,27 +48,11 @@ def console_lines(message: Message, notification_id: str) -> list[str]:
     return lines
 
 
-def log_line(message: Message, notification_id: str) -> str:
-    """One line: ``CRITICAL: health: HTTP 503 ... [response_ms=2304] id=wd-...``."""
-    parts = [f"{message.title}: {message.summary}"]
-    if message.metrics:
-        parts.append("[" + " ".join(f"{n}={format_number(v)}" for n, v in message.metrics) + "]")
-    if message.runbook is not None:
-        parts.append(f"runbook={message.runbook.url or message.runbook.name}")
-    parts.append(f"id={notification_id}")
-    return " ".join(" ".join(parts).split("\n"))
-
-
-def log_level(message: Message) -> int:
-    if message.event in ("resolved", "test"):
-        return logging.INFO
-    return LEVELS[message.severity]
-
-
 class ConsoleChannel(BaseChannel):
     """Prints to the terminal with rich (a console can be injected for tests)."""
 
     type = "console"
+    Config = ConsoleConfig
     config: ConsoleConfig
 
     def __init__(self, name: str, config: ConsoleConfig, redactor: Redactor = NULL_REDACTOR,
@@ -87,18 +77,3 @@ class ConsoleChannel(BaseChannel):
 
             self._console = Console(file=sys.stdout if self.config.stream == "stdout" else sys.stderr)
         return self._console
-
-
-class LogChannel(BaseChannel):
-    """Writes one log record per notification to the configured logger."""
-
-    type = "log"
-    config: LogConfig
-
-    async def send(self, notification: Notification) -> Delivery:
-        message = self.message_of(notification)
-        logging.getLogger(self.config.logger).log(
-            log_level(message), "%s", log_line(message, notification.id),
-            extra={"notification_id": notification.id, "check": message.check, "event": message.event},
-        )
-        return Delivery()

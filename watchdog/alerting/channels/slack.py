@@ -1,5 +1,9 @@
 """Slack: an incoming webhook, or a bot token posting with ``chat.postMessage`` in threads.
 
+    [channels.oncall]
+    type = "slack"
+    webhook_url = "${SLACK_WEBHOOK}"   # or: token = "${SLACK_BOT_TOKEN}" + channel = "C0123456789"
+
 The message is built by pure functions (``slack_body``), tested against exact
 JSON: an attachment coloured by severity holding Block Kit blocks (title,
 summary, key metrics, evidence, runbook, start time, notification id).
@@ -25,10 +29,13 @@ import re
 import socket
 import urllib.error
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from watchdog.alerting.channels.base import BaseChannel, Delivery, TransportError, http_error
-from watchdog.alerting.config import SlackConfig
+from pydantic import SecretStr, field_validator, model_validator
+
+from watchdog.alerting.channels.base import (
+    BaseChannel, ChannelConfig, Delivery, TransportError, http_error, secret_http_url,
+)
 from watchdog.alerting.message import Message, human_time
 from watchdog.durations import format_duration
 from watchdog.redact import NULL_REDACTOR, Redactor
@@ -49,6 +56,37 @@ _PINGS = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
 _ZWSP = "\u200b"
 _SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 _QUIET = logging.Logger("watchdog.slack_sdk", level=logging.CRITICAL + 1)  # it logs URLs at debug
+
+
+class SlackConfig(ChannelConfig):
+    """Slack: an incoming ``webhook_url``, or a bot ``token`` + ``channel`` (threads)."""
+
+    type: Literal["slack"] = "slack"
+    webhook_url: SecretStr | None = None
+    token: SecretStr | None = None
+    channel: str | None = None
+    #: Web API base for token mode; change it only for a Slack-compatible proxy or a test receiver
+    api_url: str = "https://slack.com/api/"
+
+    _urls = field_validator("webhook_url")(secret_http_url)
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> SlackConfig:
+        if (self.webhook_url is None) == (self.token is None):
+            raise ValueError("set either webhook_url (incoming webhook) or token + channel (bot), not both")
+        if self.webhook_url is not None:
+            if self.channel is not None:
+                raise ValueError("channel is fixed by an incoming webhook; remove 'channel' or use a bot token")
+        elif not self.channel:
+            raise ValueError("a bot token needs 'channel' (a channel ID like C0123456789 or #name)")
+        return self
 
 
 def slack_escape(text: str) -> str:
@@ -127,6 +165,7 @@ class SlackChannel(BaseChannel):
     """Posts to Slack; in bot mode, follow-ups go into the first message's thread."""
 
     type = "slack"
+    Config = SlackConfig
     config: SlackConfig
 
     def __init__(self, name: str, config: SlackConfig, redactor: Redactor = NULL_REDACTOR) -> None:

@@ -48,19 +48,49 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from watchdog import __version__
-from watchdog.alerting.channels.base import BaseChannel, Delivery, TransportError, http_error
-from watchdog.alerting.config import WebhookConfig
+from watchdog.alerting.channels.base import (
+    BaseChannel, ChannelConfig, Delivery, TransportError, http_error, secret_http_url,
+)
 from watchdog.alerting.message import Message, iso
 from watchdog.durations import format_duration
-from watchdog.redact import NULL_REDACTOR, Redactor
+from watchdog.redact import NULL_REDACTOR, Redactor, looks_secret
 from watchdog.store.base import Notification
 from watchdog.thresholds import format_number
 
 SCHEMA = "watchdog.alert/v1"
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's "not ended"
+
+
+class WebhookConfig(ChannelConfig):
+    """Any HTTP receiver: a versioned JSON body, or the Alertmanager webhook shape."""
+
+    type: Literal["webhook"] = "webhook"
+    url: SecretStr
+    format: Literal["watchdog", "alertmanager"] = "watchdog"
+    #: HMAC-SHA256 key; the body's signature goes in ``X-Watchdog-Signature: sha256=<hex>``
+    secret: SecretStr | None = None
+    #: extra request headers; values of secret-looking names (Authorization, *token*...) are secrets
+    headers: dict[str, str | SecretStr] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_headers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("headers"), dict):
+            data = {**data, "headers": {
+                k: SecretStr(v) if isinstance(v, str) and looks_secret(k) else v
+                for k, v in data["headers"].items()
+            }}
+        return data
+
+    _urls = field_validator("url")(secret_http_url)
+
+    def header_values(self) -> dict[str, str]:
+        return {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in self.headers.items()}
 
 
 def webhook_body(notification_id: str, message: Message, sent_at: float) -> dict[str, Any]:
@@ -138,6 +168,7 @@ class WebhookChannel(BaseChannel):
     """POSTs each notification to ``url`` with httpx (one client per channel, reused)."""
 
     type = "webhook"
+    Config = WebhookConfig
     config: WebhookConfig
 
     def __init__(self, name: str, config: WebhookConfig, redactor: Redactor = NULL_REDACTOR,
