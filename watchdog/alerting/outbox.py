@@ -39,6 +39,7 @@ from typing import Any
 
 from watchdog.alerting.channels.base import Channel, TransportError, attempt
 from watchdog.alerting.message import Message, notification_for
+from watchdog.backoff import capped_exponential
 from watchdog.durations import format_duration
 from watchdog.store.base import Event, Notification, Store
 
@@ -60,7 +61,7 @@ class RetryPolicy:
         """Seconds to wait after the ``attempts``-th failed attempt."""
         if error.retry_after is not None:
             return min(max(error.retry_after, 0.1), self.max_retry_after_s)
-        raw = min(self.cap_s, self.base_s * self.factor ** max(attempts - 1, 0))
+        raw = capped_exponential(max(attempts, 1), self.base_s, self.cap_s, self.factor)
         return raw * (1.0 - self.jitter * rng())
 
 
