@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.support.redis_server",
     "tests.support.cli",
     "tests.support.daemon_process",
+    "tests.support.stores",
 ]
 
 import gc

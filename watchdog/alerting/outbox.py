@@ -7,10 +7,18 @@ Nothing is lost and nothing is sent twice on purpose:
   whatever is pending at once). Ids are stable, so the rare resend of a
   message whose delivery was not yet written down carries the same id and the
   receiver can drop it.
+* Several senders may share one store (two replicas, or ``watchdog report
+  --post`` beside the daemon): each pass first *claims* what is due
+  (``OutboxQueue.claim``) under the outbox's ``owner`` (``host:pid:random``)
+  for a lease, so a notification claimed by a live other sender is not sent
+  twice; the claim of a sender that died runs out and is taken over. A send
+  starts only while its timeout fits in the lease, and what a pass did not get
+  to is released at its end.
 * Per channel, notifications go out one at a time, oldest first, and a
   check's later notification waits while an earlier one for the same channel
-  is still being retried: a resolve never overtakes its firing, and the Slack
-  thread of an episode exists before its replies.
+  is still being retried (the store's claim enforces this across senders): a
+  resolve never overtakes its firing, and the Slack thread of an episode
+  exists before its replies.
 * A transient failure (5xx, timeout, connection error, 429) is retried with
   capped exponential backoff and jitter; a ``Retry-After`` is honoured
   exactly and pauses the whole channel. After ``give_up_after_s`` the
@@ -31,19 +39,35 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import random
+import secrets
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from watchdog.alerting.channels.base import Channel, TransportError, attempt
 from watchdog.alerting.message import Message, notification_for
 from watchdog.backoff import capped_exponential
 from watchdog.durations import format_duration
-from watchdog.store.base import Event, Notification, Store
+from watchdog.store.base import Event, EventLog, Notification, OutboxQueue
 
 log = logging.getLogger("watchdog.outbox")
+#: how long a pass's claim lasts (at least two sends on the slowest channel: see ``_lease``)
+LEASE_S = 120.0
+#: a send's time beyond its channel's timeout: ``attempt``'s extra second, the store write after it
+SEND_MARGIN_S = 10.0
+
+
+class OutboxStore(OutboxQueue, EventLog, Protocol):
+    """The facets the outbox uses (``channel.broken`` is an event)."""
+
+
+def default_owner() -> str:
+    """``host:pid:random``: unique per Outbox, and says whose claim it is when reading the store."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +103,13 @@ class Outcome:
 class Outbox:
     """Sends the store's pending notifications through the channels, durably."""
 
-    def __init__(self, store: Store, channels: Mapping[str, Channel], *, clock: Callable[[], float] = time.time,
-                 policy: RetryPolicy = RetryPolicy(), rng: Callable[[], float] = random.random,
-                 batch: int = 500, idle_poll_s: float = 5.0) -> None:
+    def __init__(self, store: OutboxStore, channels: Mapping[str, Channel], *,
+                 clock: Callable[[], float] = time.time, policy: RetryPolicy = RetryPolicy(),
+                 rng: Callable[[], float] = random.random, batch: int = 500, idle_poll_s: float = 5.0,
+                 owner: str | None = None, lease_s: float = LEASE_S) -> None:
         self.store = store
+        self.owner = owner or default_owner()
+        self.lease_s = lease_s
         self.channels = dict(channels)
         self.clock = clock
         self.policy = policy
@@ -120,22 +147,29 @@ class Outbox:
 
     # -- sending ---------------------------------------------------------------------------
     async def deliver_due(self, now: float | None = None) -> list[Outcome]:
-        """One pass: send every notification that is due, per channel in order."""
+        """One pass: claim what is due, send it per channel in order, release what was not tried."""
         fixed = now
-        pending = sorted(self.store.due(math.inf, self.batch), key=lambda n: (n.created, n.id))
+        clock = (lambda: fixed) if fixed is not None else self.clock
+        start = clock()
+        until = start + self._lease()
+        claimed = self.store.claim(start, self.owner, until - start, self.batch)
         queues: dict[str, list[Notification]] = {}
-        for notification in pending:
+        for notification in claimed:
             queues.setdefault(notification.channel, []).append(notification)
         self._next_wake = math.inf
-        clock = (lambda: fixed) if fixed is not None else self.clock
-        done = await asyncio.gather(*(self._drain(name, queue, clock) for name, queue in queues.items()),
-                                    return_exceptions=True)  # one channel's trouble never stops another's
+        try:
+            done = await asyncio.gather(*(self._drain(name, queue, clock, until) for name, queue in queues.items()),
+                                        return_exceptions=True)  # one channel's trouble never stops another's
+        finally:
+            if claimed:  # the sent ones were released by their mark_*; this frees the rest
+                self.store.release(self.owner, [n.id for n in claimed])
         for item in done:
             if isinstance(item, BaseException):
                 raise item
         return [outcome for outcomes in done for outcome in outcomes]  # type: ignore[union-attr]
 
-    async def _drain(self, name: str, queue: list[Notification], clock: Callable[[], float]) -> list[Outcome]:
+    async def _drain(self, name: str, queue: list[Notification], clock: Callable[[], float],
+                     until: float) -> list[Outcome]:
         outcomes: list[Outcome] = []
         paused = self._paused_until.get(name, 0.0)
         if paused > clock():
@@ -145,10 +179,9 @@ class Outbox:
         for notification in queue:
             if notification.check in held:
                 continue
-            if notification.next_attempt > clock():
-                held.add(notification.check)
-                self._later(notification.next_attempt)
-                continue
+            if clock() + self._send_time(name) > until:  # the claim could end mid-send: claim again first
+                self._later(clock())
+                break
             outcome = await self._deliver_one(notification, clock)
             outcomes.append(outcome)
             if outcome.result == "retry":
@@ -157,6 +190,14 @@ class Outbox:
                 if self._paused_until.get(name, 0.0) > clock():
                     break  # the receiver asked us to slow down
         return outcomes
+
+    def _send_time(self, name: str) -> float:
+        """The longest one send through channel ``name`` can take, store write included."""
+        channel = self.channels.get(name)
+        return (channel.config.timeout if channel is not None else 0.0) + SEND_MARGIN_S
+
+    def _lease(self) -> float:
+        return max([self.lease_s, *(2 * self._send_time(name) for name in self.channels)])
 
     async def _deliver_one(self, notification: Notification, clock: Callable[[], float]) -> Outcome:
         channel = self.channels.get(notification.channel)
