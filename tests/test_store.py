@@ -225,6 +225,17 @@ def test_the_file_is_created_with_its_directories_in_wal_mode(tmp_path: Path) ->
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(LATEST,)]
 
 
+def test_open_store_takes_the_settings_or_a_state_dir(tmp_path: Path) -> None:
+    from contextlib import closing
+
+    from watchdog.settings import Settings
+
+    with closing(open_store(Settings(state_dir=tmp_path / "from-settings"))) as s:
+        s.add_silence(Silence("s1", "health", T0, T0 + 60))
+    with closing(open_store(str(tmp_path / "from-settings"))) as s:
+        assert [x.id for x in s.silences()] == ["s1"]
+
+
 def test_history_and_the_outbox_survive_a_reopen(tmp_path: Path) -> None:
     with SqliteStore(tmp_path) as s:
         s.record(result("api", T0, ms=3.0), main_metric="ms")

@@ -19,15 +19,15 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from watchdog.errors import UsageError
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.reports import windows as wmath
-from watchdog.reports.build import CheckInfo, Progress, build_checkpoint, check_infos
+from watchdog.reports.build import CheckInfo, Progress, ReportSource, build_checkpoint, check_infos
 from watchdog.reports.config import WindowSpec
 from watchdog.reports.model import NOT_COMPLETE, CheckpointReport, DailyReport
-from watchdog.store.base import Event, Store, WindowState
+from watchdog.store.base import Event, EventLog, MonitoringWindows, OutboxQueue, WindowState
 
 if TYPE_CHECKING:
     from watchdog.config import Config
@@ -35,6 +35,14 @@ if TYPE_CHECKING:
     from watchdog.store.base import Notification
 
 FORMATS = ("md", "html", "json")
+
+
+class WindowStore(MonitoringWindows, EventLog, Protocol):
+    """The facets opening and closing windows use (each is also an event)."""
+
+
+class CheckpointStore(ReportSource, MonitoringWindows, Protocol):
+    """The facets writing due checkpoints uses: a report's reads, and the windows."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class WrittenCheckpoint:
     paths: Mapping[str, Path]
 
 
-def on_result(store: Store, ctx: ReportContext, previous: Result | None, result: Result) -> list[WindowState]:
+def on_result(store: WindowStore, ctx: ReportContext, previous: Result | None, result: Result) -> list[WindowState]:
     """After each result: a restart or deploy seen (``watchdog.restarts.restart_seen``) is recorded
     as an event and opens every ``start = "deploy"`` window. ``previous``: the check's result before."""
     from watchdog.restarts import restart_seen
@@ -89,7 +97,7 @@ def on_result(store: Store, ctx: ReportContext, previous: Result | None, result:
     return open_on_deploy(store, ctx, at=result.started, reason=seen.message, check=result.check)
 
 
-def open_window(store: Store, name: str, *, start: float, spec: WindowSpec | None = None,
+def open_window(store: WindowStore, name: str, *, start: float, spec: WindowSpec | None = None,
                 duration_s: float | None = None, opened_by: str = "cli", reason: str = "") -> WindowState:
     """Open (or re-open from scratch) the window ``name``; a window of that name still open is replaced."""
     duration = duration_s or (spec.duration_s if spec else wmath.DEFAULT_DURATION)
@@ -106,7 +114,7 @@ def open_window(store: Store, name: str, *, start: float, spec: WindowSpec | Non
     return window
 
 
-def open_configured_windows(store: Store, ctx: ReportContext, *, now: float) -> list[WindowState]:
+def open_configured_windows(store: WindowStore, ctx: ReportContext, *, now: float) -> list[WindowState]:
     """Windows with a fixed ``start`` in the config that the store does not hold yet (daemon start-up)."""
     known = {(w.name, w.start) for w in store.windows(include_closed=True)}
     opened = []
@@ -116,7 +124,7 @@ def open_configured_windows(store: Store, ctx: ReportContext, *, now: float) -> 
     return opened
 
 
-def open_on_deploy(store: Store, ctx: ReportContext, *, at: float, reason: str,
+def open_on_deploy(store: WindowStore, ctx: ReportContext, *, at: float, reason: str,
                    check: str | None = None) -> list[WindowState]:
     """Open every ``start = "deploy"`` window at ``at``; one deploy seen by two checks opens it once."""
     current = {w.name: w for w in store.windows()}
@@ -132,7 +140,7 @@ def open_on_deploy(store: Store, ctx: ReportContext, *, at: float, reason: str,
     return opened
 
 
-def close_window(store: Store, name: str, *, now: float) -> WindowState:
+def close_window(store: WindowStore, name: str, *, now: float) -> WindowState:
     """Close an open window early; raises UsageError naming the open ones."""
     for window in store.windows():
         if window.name == name:
@@ -144,7 +152,7 @@ def close_window(store: Store, name: str, *, now: float) -> WindowState:
     raise UsageError(f"no open window {name!r} (open windows: {open_names})")
 
 
-def write_due_checkpoints(store: Store, ctx: ReportContext, *, now: float,
+def write_due_checkpoints(store: CheckpointStore, ctx: ReportContext, *, now: float,
                           formats: Sequence[str] = FORMATS) -> list[WrittenCheckpoint]:
     """Write every checkpoint that fell due (also those missed while the daemon was down)."""
     done = []
@@ -231,14 +239,14 @@ def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], 
     return [notification_for(message, channel, now) for channel in channels]
 
 
-def post_checkpoint(store: Store, written: WrittenCheckpoint, ctx: ReportContext, *, now: float) -> list[str]:
+def post_checkpoint(store: OutboxQueue, written: WrittenCheckpoint, ctx: ReportContext, *, now: float) -> list[str]:
     """Queue the summary for the window's channels (the outbox delivers it); the ids queued."""
     notes = checkpoint_notifications(written.report, ctx.channels_for(written.report.window), now=now,
                                      paths=written.paths, redactor=ctx.redactor)
     return [n.id for n in notes if store.enqueue(n)]
 
 
-def build_for_window(store: Store, ctx: ReportContext, window: WindowState, *, checkpoint: str | None,
+def build_for_window(store: ReportSource, ctx: ReportContext, window: WindowState, *, checkpoint: str | None,
                      now: float, progress: Progress | None = None) -> CheckpointReport:
     """The CLI's report of one window: ``checkpoint`` by label, else the latest one passed."""
     try:
