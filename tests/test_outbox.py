@@ -15,7 +15,8 @@ from watchdog.alerting.channels.slack import SlackChannel
 from watchdog.alerting.channels.webhook import WebhookChannel
 from watchdog.alerting.config import LogConfig, SlackConfig, WebhookConfig
 from watchdog.alerting.message import Message, notification_for, notification_id
-from watchdog.alerting.outbox import Outbox, RetryPolicy
+from watchdog.alerting.outbox import Outbox
+from watchdog.alerting.retry import RetryPolicy
 from watchdog.status import Status
 from watchdog.store.base import Notification
 from watchdog.store.memory import MemoryStore

@@ -1,6 +1,6 @@
 """Capped exponential backoff: the one formula behind every "wait longer each time".
 
-Used by the outbox (``RetryPolicy.delay``: retrying a notification, with jitter
+Used by the outbox (``alerting.retry.RetryPolicy``: retrying a notification, with jitter
 on top) and by command log sources (restarting a command that exited). Pure.
 """
 

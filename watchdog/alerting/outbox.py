@@ -4,24 +4,23 @@ Nothing is lost and nothing is sent twice on purpose:
 
 * ``enqueue`` writes the ``Notification`` to the store before any send; a
   daemon killed at any point finds it there on restart (``start()`` sends
-  whatever is pending at once). Ids are stable, so the rare resend of a
+  whatever is pending at once; what it had claimed when killed, once that claim
+  ends). Ids are stable, so the rare resend of a
   message whose delivery was not yet written down carries the same id and the
   receiver can drop it.
-* Several senders may share one store (two replicas, or ``watchdog report
-  --post`` beside the daemon): each pass first *claims* what is due
-  (``OutboxQueue.claim``) under the outbox's ``owner`` (``host:pid:random``)
-  for a lease, so a notification claimed by a live other sender is not sent
-  twice; the claim of a sender that died runs out and is taken over. A send
-  starts only while its timeout fits in the lease, and what a pass did not get
-  to is released at its end.
+* Several senders may share one store (replicas, ``report --post`` beside
+  the daemon): a pass first claims what is due (``OutboxQueue.claim``) for its
+  ``owner`` (``host:pid:random``) and a lease, so what a live other sender holds
+  is not sent twice and a dead one's claims are taken over when they end. A
+  send starts only if it ends within the lease; the rest is released.
 * Per channel, notifications go out one at a time, oldest first, and a
   check's later notification waits while an earlier one for the same channel
   is still being retried (the store's claim enforces this across senders): a
   resolve never overtakes its firing, and the Slack thread of an episode
   exists before its replies.
 * A transient failure (5xx, timeout, connection error, 429) is retried with
-  capped exponential backoff and jitter; a ``Retry-After`` is honoured
-  exactly and pauses the whole channel. After ``give_up_after_s`` the
+  capped exponential backoff and jitter (``RetryPolicy``); a ``Retry-After``
+  is honoured exactly and pauses the whole channel. After ``give_up_after_s`` the
   notification fails and goes to the fallback.
 * A permanent failure (404, Slack ``invalid_token``, ``channel_not_found``...)
   fails the notification, marks the channel broken (kept in memory until the
@@ -50,12 +49,12 @@ from typing import Any, Protocol
 
 from watchdog.alerting.channels.base import Channel, TransportError, attempt
 from watchdog.alerting.message import Message, notification_for
-from watchdog.backoff import capped_exponential
+from watchdog.alerting.retry import RetryPolicy
 from watchdog.durations import format_duration
 from watchdog.store.base import Event, EventLog, Notification, OutboxQueue
 
 log = logging.getLogger("watchdog.outbox")
-#: how long a pass's claim lasts (at least two sends on the slowest channel: see ``_lease``)
+#: how long a pass's claim lasts (at least two sends on the slowest channel)
 LEASE_S = 120.0
 #: a send's time beyond its channel's timeout: ``attempt``'s extra second, the store write after it
 SEND_MARGIN_S = 10.0
@@ -70,23 +69,9 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Capped exponential backoff with jitter; ``Retry-After`` wins when given."""
-
-    base_s: float = 2.0
-    factor: float = 2.0
-    cap_s: float = 300.0
-    jitter: float = 0.2  # up to this fraction of the delay is taken off at random
-    give_up_after_s: float = 86400.0  # transient errors for this long: fail, use the fallback
-    max_retry_after_s: float = 3600.0
-
-    def delay(self, attempts: int, error: TransportError, rng: Callable[[], float]) -> float:
-        """Seconds to wait after the ``attempts``-th failed attempt."""
-        if error.retry_after is not None:
-            return min(max(error.retry_after, 0.1), self.max_retry_after_s)
-        raw = capped_exponential(max(attempts, 1), self.base_s, self.cap_s, self.factor)
-        return raw * (1.0 - self.jitter * rng())
+def send_time(channel: Channel | None) -> float:
+    """The longest one send through ``channel`` can take, the store write after it included."""
+    return (channel.config.timeout if channel is not None else 0.0) + SEND_MARGIN_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,14 +136,15 @@ class Outbox:
         fixed = now
         clock = (lambda: fixed) if fixed is not None else self.clock
         start = clock()
-        until = start + self._lease()
-        claimed = self.store.claim(start, self.owner, until - start, self.batch)
+        lease = max([self.lease_s, *(2 * send_time(c) for c in self.channels.values())])  # 2 sends at least
+        claimed = self.store.claim(start, self.owner, lease, self.batch)
         queues: dict[str, list[Notification]] = {}
         for notification in claimed:
             queues.setdefault(notification.channel, []).append(notification)
         self._next_wake = math.inf
         try:
-            done = await asyncio.gather(*(self._drain(name, queue, clock, until) for name, queue in queues.items()),
+            done = await asyncio.gather(*(self._drain(name, queue, clock, start + lease)
+                                          for name, queue in queues.items()),
                                         return_exceptions=True)  # one channel's trouble never stops another's
         finally:
             if claimed:  # the sent ones were released by their mark_*; this frees the rest
@@ -175,11 +161,11 @@ class Outbox:
         if paused > clock():
             self._later(paused)
             return outcomes
-        held: set[str] = set()  # checks whose older notification is still waiting
+        held: set[str] = set()  # checks whose older notification was retried in this pass
         for notification in queue:
             if notification.check in held:
                 continue
-            if clock() + self._send_time(name) > until:  # the claim could end mid-send: claim again first
+            if clock() + send_time(self.channels.get(name)) > until:  # the claim could end mid-send
                 self._later(clock())
                 break
             outcome = await self._deliver_one(notification, clock)
@@ -190,14 +176,6 @@ class Outbox:
                 if self._paused_until.get(name, 0.0) > clock():
                     break  # the receiver asked us to slow down
         return outcomes
-
-    def _send_time(self, name: str) -> float:
-        """The longest one send through channel ``name`` can take, store write included."""
-        channel = self.channels.get(name)
-        return (channel.config.timeout if channel is not None else 0.0) + SEND_MARGIN_S
-
-    def _lease(self) -> float:
-        return max([self.lease_s, *(2 * self._send_time(name) for name in self.channels)])
 
     async def _deliver_one(self, notification: Notification, clock: Callable[[], float]) -> Outcome:
         channel = self.channels.get(notification.channel)
