@@ -65,8 +65,8 @@ class CheckRouting:
 
 
 class Dispatcher:
-    def __init__(self, store: DispatchStore, submit: Callable[[Any, Sequence[str]], Any], routing: Mapping[str, CheckRouting],
-                 redactor: Any) -> None:
+    def __init__(self, store: DispatchStore, submit: Callable[[Any, Sequence[str]], Any],
+                 routing: Mapping[str, CheckRouting], redactor: Any) -> None:
         self.store = store
         self.submit = submit  # Outbox.submit(message, channels)
         self.routing = dict(routing)

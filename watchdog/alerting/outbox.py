@@ -4,10 +4,9 @@ Nothing is lost and nothing is sent twice on purpose:
 
 * ``enqueue`` writes the ``Notification`` to the store before any send; a
   daemon killed at any point finds it there on restart (``start()`` sends
-  whatever is pending at once; what it had claimed when killed, once that claim
-  ends). Ids are stable, so the rare resend of a
-  message whose delivery was not yet written down carries the same id and the
-  receiver can drop it.
+  whatever is pending at once; what it had claimed when killed, once that
+  claim ends). Ids are stable, so the rare resend of a message whose delivery
+  was not yet written down carries the same id and the receiver can drop it.
 * Several senders may share one store (replicas, ``report --post`` beside
   the daemon): a pass first claims what is due (``OutboxQueue.claim``) for its
   ``owner`` (``host:pid:random``) and a lease, so what a live other sender holds
@@ -20,8 +19,8 @@ Nothing is lost and nothing is sent twice on purpose:
   exists before its replies.
 * A transient failure (5xx, timeout, connection error, 429) is retried with
   capped exponential backoff and jitter (``RetryPolicy``); a ``Retry-After``
-  is honoured exactly and pauses the whole channel. After ``give_up_after_s`` the
-  notification fails and goes to the fallback.
+  is honoured exactly and pauses the whole channel. After
+  ``give_up_after_s`` the notification fails and goes to the fallback.
 * A permanent failure (404, Slack ``invalid_token``, ``channel_not_found``...)
   fails the notification, marks the channel broken (kept in memory until the
   channels are rebuilt, e.g. by a config reload; recorded as a

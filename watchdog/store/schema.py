@@ -161,4 +161,3 @@ def migrate(conn: sqlite3.Connection, path: Path) -> int:
         conn.execute("ROLLBACK")
         raise
     return found
-
