@@ -83,7 +83,7 @@ class Dispatcher:
         stepped = self._step(result, route, at, quiet)
         if stepped is None:
             log.warning("alert state of %s changed twice while this result was judged: "
-                        "the result at %s is left to the other writer", result.check, at)
+                        "left to the other writer", result.check)
             return []
         before, after, decisions = stepped
         if not route.per_match:
