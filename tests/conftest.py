@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.support.cli",
     "tests.support.plugins",
     "tests.support.daemon_process",
+    "tests.support.stores",
 ]
 
 import gc

@@ -58,7 +58,7 @@ def test_a_checkpoint_is_written_and_queued_when_it_falls_due(tmp_path: Path) ->
     keeper.run_once(T0 + 61)
     [written] = store.events(0, T0 + 1e6, ["checkpoint.written"])
     assert written.message == "watch 1m checkpoint written"
-    assert [(n.channel, n.event) for n in store.due(T0 + 1e6)] == [("ops", "checkpoint")]
+    assert [(n.channel, n.event) for n in store.notifications(0, T0 + 1e6)] == [("ops", "checkpoint")]
 
 
 def test_history_past_retention_is_pruned_once_an_hour(tmp_path: Path) -> None:

@@ -7,13 +7,11 @@ import os
 import re
 from pathlib import Path
 
-import pytest
 
 from tests.support.log_sources import script, wait_until
 from watchdog.logs.config import SourceConfig
 from watchdog.logs.hub import LogHub, LogMatch
 from watchdog.logs.matcher import PatternSpec
-from watchdog.logs.sources import backoff_delay
 
 FAST = {"restart_initial": 0.05, "restart_max": 0.2, "poll_interval": 0.02}
 
@@ -33,15 +31,6 @@ def hub_with(config: SourceConfig, pattern: str = "line", **hub_options: object)
     seen = Seen()
     hub.register("c", "src", window=60.0, patterns=[(PatternSpec(pattern), seen)])
     return hub, seen
-
-
-@pytest.mark.parametrize(
-    "exits, initial, cap, delay",
-    [(0, 1.0, 60.0, 0.0), (1, 1.0, 60.0, 1.0), (2, 1.0, 60.0, 2.0), (4, 1.0, 60.0, 8.0), (7, 1.0, 60.0, 60.0),
-     (500, 0.5, 30.0, 30.0)],
-)
-def test_backoff_doubles_and_is_capped(exits: int, initial: float, cap: float, delay: float) -> None:
-    assert backoff_delay(exits, initial, cap) == delay
 
 
 async def test_a_dying_command_is_restarted_and_reported_failing(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from watchdog.alerting.channels.log import LogConfig
 from watchdog.alerting.channels.slack import SlackChannel, SlackConfig
 from watchdog.alerting.channels.webhook import WebhookChannel, WebhookConfig
 from watchdog.alerting.message import Message, notification_for, notification_id
-from watchdog.alerting.outbox import Outbox, RetryPolicy
+from watchdog.alerting.outbox import Outbox
+from watchdog.alerting.retry import RetryPolicy
 from watchdog.status import Status
 from watchdog.store.base import Notification
 from watchdog.store.memory import MemoryStore
@@ -298,11 +299,11 @@ async def test_the_loop_survives_a_store_hiccup(receiver: Receiver, caplog: pyte
     class FlakyStore(MemoryStore):
         calls = 0
 
-        def due(self, now: float, limit: int = 100) -> list[Notification]:
+        def claim(self, now: float, owner: str, lease: float, limit: int = 100) -> list[Notification]:
             self.calls += 1
             if self.calls == 1:
                 raise StoreError("state.db: database is locked")
-            return super().due(now, limit)
+            return super().claim(now, owner, lease, limit)
 
     store = FlakyStore()
     store.enqueue(notification_for(message(), "hook", 0.0))
@@ -337,6 +338,63 @@ async def test_pending_notifications_survive_a_restart_and_none_is_sent_twice(
     assert ok_ids == [sent[0].id, sent[1].id, sent[1].id, sent[2].id]
     assert {n.id: n.state for n in second_run.notifications(0, T0 + 10)} == {n.id: "delivered" for n in sent}
     second_run.close()
+
+
+# -- several senders on one store --------------------------------------------------------------
+
+async def test_a_notification_claimed_by_a_live_other_sender_is_not_sent_until_its_claim_ends() -> None:
+    store = MemoryStore()
+    slack = ScriptedChannel("slack")
+    box = outbox(store, slack)
+    [n] = box.submit(message(), ["slack"], T0)
+    store.claim(T0, "replica-b", 300.0)
+    assert await box.deliver_due(T0 + 299) == [] and slack.sent == []
+    assert [(o.id, o.result) for o in await box.deliver_due(T0 + 300)] == [(n.id, "delivered")]  # taken over
+
+
+async def test_a_send_starts_only_while_the_claim_lasts_through_it() -> None:
+    store, now = MemoryStore(), [T0 + 1]  # both due
+
+    class Slow(ScriptedChannel):
+        async def send(self, notification: Notification) -> Delivery:
+            now[0] += 101.0  # 101 s + the next send's 10 s timeout and 10 s margin: past the 120 s lease
+            return await super().send(notification)
+
+    box = Outbox(store, {"slow": Slow("slow")}, clock=lambda: now[0], owner="replica-a", lease_s=120.0)
+    first, second = (box.submit(message(check), ["slow"], T0 + i)[0] for i, check in enumerate(("health", "redis")))
+    assert [o.id for o in await box.deliver_due()] == [first.id]
+    assert [n.id for n in store.claim(now[0], "replica-b", 60.0)] == [second.id]  # released at the pass's end
+
+
+def test_two_senders_on_one_file_deliver_each_notification_exactly_once(receiver: Receiver, tmp_path: Path) -> None:
+    import threading
+
+    from watchdog.store.sqlite import SqliteStore
+
+    with SqliteStore(tmp_path) as store:
+        sent = [outbox(store, hook(receiver)).submit(message(f"c{i}", episode=f"c{i}-1"), ["hook"], T0)[0]
+                for i in range(40)]
+    delivered: dict[str, list[str]] = {"replica-a": [], "replica-b": []}
+
+    async def replica(owner: str) -> None:
+        store = SqliteStore(tmp_path)
+        box = Outbox(store, {"hook": hook(receiver)}, owner=owner, batch=3)
+        for _ in range(2000):  # bounded: until the queue is empty
+            delivered[owner] += [o.id for o in await box.deliver_due() if o.result == "delivered"]
+            if store.pending_count() == 0:
+                break
+            await asyncio.sleep(0.001)
+        await box.stop()
+        store.close()
+
+    threads = [threading.Thread(target=asyncio.run, args=(replica(owner),)) for owner in delivered]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    received = sorted(r.header("X-Watchdog-Notification-Id") or "" for r in receiver.requests)
+    assert received == sorted(n.id for n in sent)
+    assert sorted(delivered["replica-a"] + delivered["replica-b"]) == received
 
 
 def _port(receiver: Receiver) -> int:

@@ -77,7 +77,8 @@ async def test_checkpoints_appear_on_time_and_the_last_one_sees_the_failure(
         folder = written[-1].paths["md"].parent
         assert sorted(p.name for p in folder.glob("*.md")) == ["1s.md", "2s.md", "3s.md"]
         assert "## Verdict: ❌ NOT COMPLETE" in (folder / "3s.md").read_text()
-        queued = [n for n in store.due(time.time() + 60) if n.event == "checkpoint"]
+        queued = [n for n in store.notifications(0, time.time() + 60)
+                  if n.event == "checkpoint" and n.state == "pending"]
         assert [(n.channel, n.payload["title"]) for n in queued] == [
             ("oncall", "Live deploy watch — 1s checkpoint (1 of 3)"),
             ("oncall", "Live deploy watch — 2s checkpoint (2 of 3)"),

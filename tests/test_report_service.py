@@ -96,7 +96,7 @@ def test_the_summary_goes_to_the_windows_channels_once(tmp_path: Path) -> None:
                                               now=START + 6 * H + 5)
     first = posts.post_checkpoint(store, written, ctx, now=START + 6 * H + 6)
     assert len(first) == 1 and posts.post_checkpoint(store, written, ctx, now=START + 6 * H + 7) == []
-    [note] = [n for n in store.due(START + 7 * H) if n.event == "checkpoint"]
+    [note] = [n for n in store.notifications(START, START + 7 * H) if n.event == "checkpoint"]
     assert (note.channel, note.check, note.severity.name) == ("oncall", "phase-3-8", "OK")
     payload = note.payload
     assert payload["title"] == "Phase 3.8 Production Monitoring — 6h checkpoint (1 of 4)"

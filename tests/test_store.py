@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from watchdog.errors import StoreError
 from watchdog.model import Result
 from watchdog.status import Status
 from watchdog.store import open_store
-from watchdog.store.base import Event, Notification, Silence, Store, WindowState
-from watchdog.store.memory import MemoryStore
+from tests.support.stores import note
+from watchdog.store.base import Event, Silence, Store, StoredAlertState, WindowState
 from watchdog.store.schema import FILENAME, LATEST
 from watchdog.store.sqlite import SqliteStore
 
@@ -27,20 +26,6 @@ T0 = 1_714_521_600.0  # 2024-05-01T00:00:00Z, a minute boundary
 def result(check: str, ts: float, status: Status = Status.OK, **metrics: float) -> Result:
     return Result(check=check, kind="http", status=status, summary=f"{check} at {ts}", metrics=metrics,
                   started=ts, duration_s=0.25)
-
-
-def note(nid: str, created: float, *, episode: str = "e1", channel: str = "oncall",
-         next_attempt: float = 0.0, check: str = "health") -> Notification:
-    return Notification(id=nid, channel=channel, check=check, event="firing", severity=Status.CRITICAL,
-                        created=created, payload={"episode": episode, "summary": "down"},
-                        next_attempt=next_attempt)
-
-
-@pytest.fixture(params=["sqlite", "memory"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store = SqliteStore(tmp_path / "state") if request.param == "sqlite" else MemoryStore()
-    yield s
-    s.close()
 
 
 # results -------------------------------------------------------------------------------
@@ -149,9 +134,9 @@ def test_events_are_filtered_by_time_and_kind(store: Store) -> None:
 
 def test_alert_state_round_trips(store: Store) -> None:
     assert store.load_alert_state("health") is None
-    store.save_alert_state("health", {"firing": 2, "changes": [T0], "told": None})
-    store.save_alert_state("health", {"firing": 0, "changes": [], "told": None})
-    assert store.load_alert_state("health") == {"firing": 0, "changes": [], "told": None}
+    store.save_alert_state("health", {"firing": 2, "changes": [T0], "told": None}, expected=None)
+    store.save_alert_state("health", {"firing": 0, "changes": [], "told": None}, expected=1)
+    assert store.load_alert_state("health") == StoredAlertState({"firing": 0, "changes": [], "told": None}, 2)
 
 
 # outbox --------------------------------------------------------------------------------
@@ -163,22 +148,13 @@ def test_enqueue_is_idempotent_on_the_id(store: Store) -> None:
     assert store.pending_count() == 1
 
 
-def test_due_returns_pending_ready_notifications_oldest_first(store: Store) -> None:
-    store.enqueue(note("late", T0 + 2))
-    store.enqueue(note("early", T0 + 1))
-    store.enqueue(note("later", T0 + 3, next_attempt=T0 + 100))
-    assert [n.id for n in store.due(T0 + 10)] == ["early", "late"]
-    assert [n.id for n in store.due(T0 + 100)] == ["early", "late", "later"]
-    assert [n.id for n in store.due(T0 + 100, limit=1)] == ["early"]
-
-
 def test_a_transient_failure_is_retried_later_and_a_permanent_one_never(store: Store) -> None:
     store.enqueue(note("a", T0))
     store.enqueue(note("b", T0 + 1))
     store.mark_attempt("a", error="HTTP 503", next_attempt=T0 + 30, permanent=False)
     store.mark_attempt("b", error="channel_not_found", next_attempt=T0 + 30, permanent=True)
-    assert store.due(T0 + 29) == []
-    (a,) = store.due(T0 + 30)
+    assert store.claim(T0 + 29, "me", 60.0) == []
+    (a,) = store.claim(T0 + 30, "me", 60.0)
     assert (a.id, a.attempts, a.last_error, a.state) == ("a", 1, "HTTP 503", "pending")
     b = store.notifications(T0 + 1, T0 + 2)[0]
     assert (b.state, b.last_error) == ("failed", "channel_not_found")
@@ -190,7 +166,7 @@ def test_delivered_notifications_leave_the_queue_and_keep_their_thread(store: St
     store.enqueue(note("reply", T0 + 60, episode="ep1"))
     assert store.thread_of("oncall", "health", "ep1") is None
     store.mark_delivered("first", T0 + 1, thread="1714521601.000100")
-    assert [n.id for n in store.due(T0 + 100)] == ["reply"]
+    assert [n.id for n in store.claim(T0 + 100, "me", 60.0)] == ["reply"]
     assert store.thread_of("oncall", "health", "ep1") == "1714521601.000100"
     assert store.thread_of("oncall", "health", "ep2") is None
     assert store.thread_of("other", "health", "ep1") is None
@@ -249,13 +225,24 @@ def test_the_file_is_created_with_its_directories_in_wal_mode(tmp_path: Path) ->
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(LATEST,)]
 
 
+def test_open_store_takes_the_settings_or_a_state_dir(tmp_path: Path) -> None:
+    from contextlib import closing
+
+    from watchdog.settings import Settings
+
+    with closing(open_store(Settings(state_dir=tmp_path / "from-settings"))) as s:
+        s.add_silence(Silence("s1", "health", T0, T0 + 60))
+    with closing(open_store(str(tmp_path / "from-settings"))) as s:
+        assert [x.id for x in s.silences()] == ["s1"]
+
+
 def test_history_and_the_outbox_survive_a_reopen(tmp_path: Path) -> None:
     with SqliteStore(tmp_path) as s:
         s.record(result("api", T0, ms=3.0), main_metric="ms")
         s.enqueue(note("n1", T0))
     with SqliteStore(tmp_path) as s:
         assert s.series("api", "ms", 0, 2e9) == [(T0, 3.0)]
-        assert [n.id for n in s.due(T0)] == ["n1"]
+        assert [n.id for n in s.claim(T0, "me", 60.0)] == ["n1"]
 
 
 def test_an_unusable_state_dir_is_a_one_line_store_error(tmp_path: Path) -> None:
@@ -279,7 +266,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.execute("UPDATE schema_version SET version = 99")
     conn.commit()
     conn.close()
-    with pytest.raises(StoreError, match=r"written by a newer watchdog \(schema 99, this one knows up to 1\)"):
+    with pytest.raises(StoreError, match=r"written by a newer watchdog \(schema 99, this one knows up to 2\)"):
         open_store(tmp_path)
 
 

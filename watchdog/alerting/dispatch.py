@@ -5,6 +5,12 @@ advances the check's alert state (the pure policy), records the *truth* of the
 alert as ``alert.*`` events (fired, escalated, downgraded, resolved — also while
 silenced, so reports count incidents nobody was paged for), and turns the
 policy's decisions into messages in the durable outbox.
+
+The state is saved by compare-and-set: when another writer (a second replica)
+saved the check's state since it was read, the dispatcher reads it again and
+steps the policy once more from there; a second conflict is logged and the
+result leaves no trace in the alert state, events or outbox (the other writer
+is telling the world about this check), never a step taken from a stale state.
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from watchdog.alerting.policy import LEVELS, Decision, is_quiet, step, step_match
 from watchdog.alerting.rules import AlertRules
 from watchdog.model import Result
-from watchdog.store.base import Event, Store
+from watchdog.store.base import AlertStates, Event, EventLog, Silences
 
 if TYPE_CHECKING:
     from watchdog.config import Config
@@ -42,6 +48,10 @@ def truth_events(check: str, before: Mapping[str, Any] | None, after: Mapping[st
             "started": after.get("started") or (before or {}).get("started")}
     return [Event(kind, now, check, f"{check} {kind.removeprefix('alert.')} {LEVELS[level].name}"
                   + (f": {summary}" if summary else ""), data)]
+
+
+class DispatchStore(AlertStates, Silences, EventLog, Protocol):
+    """The facets the dispatcher uses."""
 
 
 @dataclass
@@ -72,8 +82,8 @@ def routing_for(config: Config, per_match: Collection[str] = ()) -> dict[str, Ch
 
 
 class Dispatcher:
-    def __init__(self, store: Store, submit: Callable[[Any, Sequence[str]], Any], routing: Mapping[str, CheckRouting],
-                 redactor: Any) -> None:
+    def __init__(self, store: DispatchStore, submit: Callable[[Any, Sequence[str]], Any],
+                 routing: Mapping[str, CheckRouting], redactor: Any) -> None:
         self.store = store
         self.submit = submit  # Outbox.submit(message, channels)
         self.routing = dict(routing)
@@ -87,16 +97,31 @@ class Dispatcher:
             return []
         at = result.started if now is None else now
         quiet = is_quiet(result.check, at, route.rules, self.store.silences(at))
-        before = self.store.load_alert_state(result.check)
-        stepper = step_match if route.per_match else step
-        after, decisions = stepper(before, result.status, at, route.rules, quiet)
-        self.store.save_alert_state(result.check, after)
+        stepped = self._step(result, route, at, quiet)
+        if stepped is None:
+            log.warning("alert state of %s changed twice while this result was judged: "
+                        "left to the other writer", result.check)
+            return []
+        before, after, decisions = stepped
         if not route.per_match:
             for event in truth_events(result.check, before, after, at, self.redactor(result.summary)):
                 self.store.add_event(event)
         for decision in decisions:
             self._tell(decision, result, route)
         return decisions
+
+    def _step(self, result: Result, route: CheckRouting, at: float, quiet: bool,
+              ) -> tuple[Mapping[str, Any] | None, dict[str, Any], list[Decision]] | None:
+        """(before, after, decisions) once ``after`` is saved over the state it came from; None
+        when someone else saved in between, twice."""
+        stepper = step_match if route.per_match else step
+        for _ in range(2):
+            found = self.store.load_alert_state(result.check)
+            before = found.state if found is not None else None
+            after, decisions = stepper(before, result.status, at, route.rules, quiet)
+            if self.store.save_alert_state(result.check, after, expected=found.version if found else None):
+                return before, after, decisions
+        return None
 
     def _tell(self, decision: Decision, result: Result, route: CheckRouting) -> None:
         from watchdog.alerting.message import build_message

@@ -4,17 +4,23 @@ Nothing is lost and nothing is sent twice on purpose:
 
 * ``enqueue`` writes the ``Notification`` to the store before any send; a
   daemon killed at any point finds it there on restart (``start()`` sends
-  whatever is pending at once). Ids are stable, so the rare resend of a
-  message whose delivery was not yet written down carries the same id and the
-  receiver can drop it.
+  whatever is pending at once; what it had claimed when killed, once that
+  claim ends). Ids are stable, so the rare resend of a message whose delivery
+  was not yet written down carries the same id and the receiver can drop it.
+* Several senders may share one store (replicas, ``report --post`` beside
+  the daemon): a pass first claims what is due (``OutboxQueue.claim``) for its
+  ``owner`` (``host:pid:random``) and a lease, so what a live other sender holds
+  is not sent twice and a dead one's claims are taken over when they end. A
+  send starts only if it ends within the lease; the rest is released.
 * Per channel, notifications go out one at a time, oldest first, and a
   check's later notification waits while an earlier one for the same channel
-  is still being retried: a resolve never overtakes its firing, and the Slack
-  thread of an episode exists before its replies.
+  is still being retried (the store's claim enforces this across senders): a
+  resolve never overtakes its firing, and the Slack thread of an episode
+  exists before its replies.
 * A transient failure (5xx, timeout, connection error, 429) is retried with
-  capped exponential backoff and jitter; a ``Retry-After`` is honoured
-  exactly and pauses the whole channel. After ``give_up_after_s`` the
-  notification fails and goes to the fallback.
+  capped exponential backoff and jitter (``RetryPolicy``); a ``Retry-After``
+  is honoured exactly and pauses the whole channel. After
+  ``give_up_after_s`` the notification fails and goes to the fallback.
 * A permanent failure (404, Slack ``invalid_token``, ``channel_not_found``...)
   fails the notification, marks the channel broken (kept in memory until the
   channels are rebuilt, e.g. by a config reload; recorded as a
@@ -31,37 +37,40 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import random
+import secrets
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from watchdog.alerting.channels.base import Channel, TransportError, attempt
 from watchdog.alerting.message import Message, notification_for
+from watchdog.alerting.retry import RetryPolicy
 from watchdog.durations import format_duration
-from watchdog.store.base import Event, Notification, Store
+from watchdog.store.base import Event, EventLog, Notification, OutboxQueue
 
 log = logging.getLogger("watchdog.outbox")
+#: how long a pass's claim lasts (at least two sends on the slowest channel)
+LEASE_S = 120.0
+#: a send's time beyond its channel's timeout: ``attempt``'s extra second, the store write after it
+SEND_MARGIN_S = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Capped exponential backoff with jitter; ``Retry-After`` wins when given."""
+class OutboxStore(OutboxQueue, EventLog, Protocol):
+    """The facets the outbox uses (``channel.broken`` is an event)."""
 
-    base_s: float = 2.0
-    factor: float = 2.0
-    cap_s: float = 300.0
-    jitter: float = 0.2  # up to this fraction of the delay is taken off at random
-    give_up_after_s: float = 86400.0  # transient errors for this long: fail, use the fallback
-    max_retry_after_s: float = 3600.0
 
-    def delay(self, attempts: int, error: TransportError, rng: Callable[[], float]) -> float:
-        """Seconds to wait after the ``attempts``-th failed attempt."""
-        if error.retry_after is not None:
-            return min(max(error.retry_after, 0.1), self.max_retry_after_s)
-        raw = min(self.cap_s, self.base_s * self.factor ** max(attempts - 1, 0))
-        return raw * (1.0 - self.jitter * rng())
+def default_owner() -> str:
+    """``host:pid:random``: unique per Outbox, and says whose claim it is when reading the store."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def send_time(channel: Channel | None) -> float:
+    """The longest one send through ``channel`` can take, the store write after it included."""
+    return (channel.config.timeout if channel is not None else 0.0) + SEND_MARGIN_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +87,13 @@ class Outcome:
 class Outbox:
     """Sends the store's pending notifications through the channels, durably."""
 
-    def __init__(self, store: Store, channels: Mapping[str, Channel], *, clock: Callable[[], float] = time.time,
-                 policy: RetryPolicy = RetryPolicy(), rng: Callable[[], float] = random.random,
-                 batch: int = 500, idle_poll_s: float = 5.0) -> None:
+    def __init__(self, store: OutboxStore, channels: Mapping[str, Channel], *,
+                 clock: Callable[[], float] = time.time, policy: RetryPolicy = RetryPolicy(),
+                 rng: Callable[[], float] = random.random, batch: int = 500, idle_poll_s: float = 5.0,
+                 owner: str | None = None, lease_s: float = LEASE_S) -> None:
         self.store = store
+        self.owner = owner or default_owner()
+        self.lease_s = lease_s
         self.channels = dict(channels)
         self.clock = clock
         self.policy = policy
@@ -119,35 +131,42 @@ class Outbox:
 
     # -- sending ---------------------------------------------------------------------------
     async def deliver_due(self, now: float | None = None) -> list[Outcome]:
-        """One pass: send every notification that is due, per channel in order."""
+        """One pass: claim what is due, send it per channel in order, release what was not tried."""
         fixed = now
-        pending = sorted(self.store.due(math.inf, self.batch), key=lambda n: (n.created, n.id))
+        clock = (lambda: fixed) if fixed is not None else self.clock
+        start = clock()
+        lease = max([self.lease_s, *(2 * send_time(c) for c in self.channels.values())])  # 2 sends at least
+        claimed = self.store.claim(start, self.owner, lease, self.batch)
         queues: dict[str, list[Notification]] = {}
-        for notification in pending:
+        for notification in claimed:
             queues.setdefault(notification.channel, []).append(notification)
         self._next_wake = math.inf
-        clock = (lambda: fixed) if fixed is not None else self.clock
-        done = await asyncio.gather(*(self._drain(name, queue, clock) for name, queue in queues.items()),
-                                    return_exceptions=True)  # one channel's trouble never stops another's
+        try:
+            done = await asyncio.gather(*(self._drain(name, queue, clock, start + lease)
+                                          for name, queue in queues.items()),
+                                        return_exceptions=True)  # one channel's trouble never stops another's
+        finally:
+            if claimed:  # the sent ones were released by their mark_*; this frees the rest
+                self.store.release(self.owner, [n.id for n in claimed])
         for item in done:
             if isinstance(item, BaseException):
                 raise item
         return [outcome for outcomes in done for outcome in outcomes]  # type: ignore[union-attr]
 
-    async def _drain(self, name: str, queue: list[Notification], clock: Callable[[], float]) -> list[Outcome]:
+    async def _drain(self, name: str, queue: list[Notification], clock: Callable[[], float],
+                     until: float) -> list[Outcome]:
         outcomes: list[Outcome] = []
         paused = self._paused_until.get(name, 0.0)
         if paused > clock():
             self._later(paused)
             return outcomes
-        held: set[str] = set()  # checks whose older notification is still waiting
+        held: set[str] = set()  # checks whose older notification was retried in this pass
         for notification in queue:
             if notification.check in held:
                 continue
-            if notification.next_attempt > clock():
-                held.add(notification.check)
-                self._later(notification.next_attempt)
-                continue
+            if clock() + send_time(self.channels.get(name)) > until:  # the claim could end mid-send
+                self._later(clock())
+                break
             outcome = await self._deliver_one(notification, clock)
             outcomes.append(outcome)
             if outcome.result == "retry":

@@ -24,8 +24,11 @@ import typer
 from watchdog.cli.common import ConfigOption, console, fail, load_config
 
 if TYPE_CHECKING:
+    from watchdog.alerting.outbox import OutboxStore
+    from watchdog.reports.build import ReportSource
+    from watchdog.reports.checkpoints import CheckpointStore
     from watchdog.reports.context import ReportContext
-    from watchdog.store.base import Store, WindowState
+    from watchdog.store.base import MonitoringWindows, Store, WindowState
 
 FORMATS = ("md", "html", "json")
 window_app = typer.Typer(help="Monitoring windows: start, list, close.", no_args_is_help=True)
@@ -95,7 +98,7 @@ def report(
             fail(str(err), 2)
 
 
-def _checkpoint(store: Store, ctx: ReportContext, window: str | None, *, checkpoint: str | None,
+def _checkpoint(store: CheckpointStore, ctx: ReportContext, window: str | None, *, checkpoint: str | None,
                 since: str | None, fmt: str, output: Path | None, post: bool, now: float) -> None:
     from watchdog.reports.checkpoints import build_for_window
 
@@ -108,7 +111,7 @@ def _checkpoint(store: Store, ctx: ReportContext, window: str | None, *, checkpo
         _post_checkpoint(store, ctx, result, output, now)
 
 
-def _daily(store: Store, ctx: ReportContext, *, date: str | None, fmt: str, output: Path | None, post: bool,
+def _daily(store: ReportSource, ctx: ReportContext, *, date: str | None, fmt: str, output: Path | None, post: bool,
            now: float) -> None:
     from watchdog.reports.daily import build_daily
     from watchdog.reports.posts import daily_notifications
@@ -141,7 +144,8 @@ def _emit(result: object, fmt: str, output: Path | None, ctx: ReportContext) -> 
     print(f"wrote {output}", file=sys.stderr)
 
 
-def _post_checkpoint(store: Store, ctx: ReportContext, result: object, output: Path | None, now: float) -> None:
+def _post_checkpoint(store: OutboxStore, ctx: ReportContext, result: object, output: Path | None,
+                     now: float) -> None:
     from watchdog.reports.posts import checkpoint_notifications
 
     channels = _channels(ctx.channels_for(result.window), f"windows.{result.window}.channels")  # type: ignore[attr-defined]
@@ -156,12 +160,12 @@ def _channels(channels: tuple[str, ...], where: str) -> tuple[str, ...]:
     return channels
 
 
-def _deliver(store: Store, ctx: ReportContext, ids: list[str], channels: tuple[str, ...]) -> None:
+def _deliver(store: OutboxStore, ctx: ReportContext, ids: list[str], channels: tuple[str, ...]) -> None:
     """Send what was queued now, through the outbox (cron may run no daemon).
 
     Written to the store first like every notification: one that fails stays
-    pending and a running daemon retries it; a daemon sending the same one at
-    the same moment sends the same id, which receivers de-duplicate.
+    pending and a running daemon retries it; one a running daemon has claimed
+    is left to it (counted as not delivered here), so it is sent once.
     """
     import asyncio
 
@@ -201,7 +205,7 @@ def _adhoc(name: str | None, since: str, now: float) -> WindowState:
     return WindowState(name or f"last-{since}", title, now - span, span, default_checkpoints(span))
 
 
-def _pick(store: Store, name: str | None, ctx: ReportContext) -> WindowState:
+def _pick(store: MonitoringWindows, name: str | None, ctx: ReportContext) -> WindowState:
     """The named window (open first, else the latest closed), or the only open one."""
     windows = store.windows(include_closed=True)
     if name is not None:

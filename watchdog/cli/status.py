@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from watchdog.cli.common import ConfigOption, console, fail, load_config
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from watchdog.store.base import AlertStates, ResultHistory, Silences
+
+    class StatusSource(ResultHistory, Silences, AlertStates, Protocol):
+        """The facets ``watchdog status`` reads."""
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -63,14 +71,15 @@ def status(
         print(f"no results in {cfg.settings.state_dir} yet: is `watchdog run` running with this config?")
 
 
-def collect(cfg: Any, store: Any, now: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def collect(cfg: Any, store: StatusSource, now: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     latest = store.latest()
     silenced = store.silences(now)
     rows = []
     for name in cfg.checks:
         main = cfg.kinds[name].MAIN_METRIC
         last = latest.get(name)
-        state = store.load_alert_state(name) or {}
+        found = store.load_alert_state(name)
+        state = found.state if found is not None else {}
         values = [v for _, v in store.series(name, main, now - 3600, now)] if main and last else []
         rows.append({
             "check": name,

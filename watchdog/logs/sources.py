@@ -3,7 +3,7 @@
 * ``command_chunks`` runs an argv (no shell) in its own process group, reads its
   stdout in blocks of up to 4 MB (line-by-line reading tops out near 0.34 M
   lines/s here, blocks reach ~2.4 M), keeps the last lines of its stderr, and
-  restarts it with capped exponential backoff (``backoff_delay``) when it exits.
+  restarts it with capped exponential backoff (``watchdog.backoff``) when it exits.
 * ``file_chunks`` follows a file like ``tail -F``: from its end unless
   ``from_start``; a rename (new inode at the path) is followed to the new file
   after the old one is drained; a truncation starts again at offset 0.
@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
+from watchdog.backoff import capped_exponential
 from watchdog.logs.config import SourceConfig
 
 CHUNK = 4 << 20
@@ -76,13 +77,6 @@ class SourceStatus:
         }
 
 
-def backoff_delay(exits_in_a_row: int, initial: float, cap: float) -> float:
-    """Seconds to wait before restart number ``exits_in_a_row`` (1, 2, 3...): doubling, capped."""
-    if exits_in_a_row <= 0:
-        return 0.0
-    return min(cap, initial * 2.0 ** min(exits_in_a_row - 1, 60))
-
-
 async def command_chunks(config: SourceConfig, status: SourceStatus, mode: Mode = "live") -> AsyncIterator[bytes]:
     """stdout of ``config.command``, restarted as ``mode`` says; raises SourceError if it cannot start."""
     assert config.command
@@ -114,7 +108,7 @@ async def command_chunks(config: SourceConfig, status: SourceStatus, mode: Mode 
             status.exits_in_a_row = 0
         status.exits_in_a_row += 1
         status.state = "backoff"
-        await asyncio.sleep(backoff_delay(status.exits_in_a_row, config.restart_initial, config.restart_max))
+        await asyncio.sleep(capped_exponential(status.exits_in_a_row, config.restart_initial, config.restart_max))
         status.restarts += 1
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from watchdog.reports import extras, figures, fmt
 from watchdog.reports import windows as wmath
@@ -22,7 +22,7 @@ from watchdog.reports.model import (
     COMPLETE, NOT_COMPLETE, CheckpointReport, CheckSection, CriterionRow, Segment, Summary, Verdict,
 )
 from watchdog.stats import percentile
-from watchdog.store.base import Event, Store, WindowState
+from watchdog.store.base import Event, EventLog, OutboxQueue, ResultHistory, WindowState
 
 if TYPE_CHECKING:
     from watchdog.config import Config
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 CHART_BUCKETS = 96
+
+
+class ReportSource(ResultHistory, EventLog, OutboxQueue, Protocol):
+    """The facets a report reads: results, events, and the notifications sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +64,14 @@ def _limit(rules: Sequence[object], metric: str | None) -> float | None:
     return None
 
 
-def report_checks(store: Store, infos: Mapping[str, CheckInfo]) -> list[CheckInfo]:
+def report_checks(store: ResultHistory, infos: Mapping[str, CheckInfo]) -> list[CheckInfo]:
     """Configured checks first (config order), then checks the store knows that are gone from the config."""
     extra = [CheckInfo(name) for name in store.checks() if name not in infos]
     return [*infos.values(), *extra]
 
 
 def build_checkpoint(
-    store: Store, window: WindowState, infos: Mapping[str, CheckInfo], *, checkpoint_s: float, now: float,
+    store: ReportSource, window: WindowState, infos: Mapping[str, CheckInfo], *, checkpoint_s: float, now: float,
     spec: WindowSpec | None = None, progress: Progress | None = None,
 ) -> CheckpointReport:
     """The report of ``window`` at ``checkpoint_s`` after its start (an interim one off the checkpoints)."""
@@ -128,7 +132,7 @@ def _verdict(rows: Sequence[CriterionRow]) -> Verdict:
     return Verdict(NOT_COMPLETE if failing else COMPLETE, failing)
 
 
-def _sections(store: Store, checks: Sequence[CheckInfo], bounds: list[float],
+def _sections(store: ResultHistory, checks: Sequence[CheckInfo], bounds: list[float],
               progress: Progress | None) -> list[CheckSection]:
     out = []
     for i, info in enumerate(checks, start=1):
@@ -138,7 +142,7 @@ def _sections(store: Store, checks: Sequence[CheckInfo], bounds: list[float],
     return out
 
 
-def section(store: Store, info: CheckInfo, bounds: list[float]) -> CheckSection:
+def section(store: ResultHistory, info: CheckInfo, bounds: list[float]) -> CheckSection:
     """One check's segments between ``bounds`` and its total over all of them."""
     tallies = figures.tally(store, info.name, bounds)
     points = store.series(info.name, info.metric, bounds[0], bounds[-1]) if info.metric else []
@@ -188,7 +192,7 @@ def _chart(times: list[float], values: list[float], since: float,
     return tuple((since + k * width, max(values[a:b])) for k, (a, b) in enumerate(zip(edges, edges[1:])) if b > a)
 
 
-def _summary(store: Store, sections: Sequence[CheckSection], events: Sequence[Event],
+def _summary(store: OutboxQueue, sections: Sequence[CheckSection], events: Sequence[Event],
              incidents: Sequence[object], since: float, until: float) -> Summary:
     states = [n.state for n in store.notifications(since, until)]
     return Summary(

@@ -9,15 +9,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from pathlib import Path
 
 from watchdog.errors import UsageError
 from watchdog.reports import windows as wmath
-from watchdog.reports.build import Progress, build_checkpoint
+from watchdog.reports.build import Progress, ReportSource, build_checkpoint
 from watchdog.reports.context import ReportContext
 from watchdog.reports.files import FORMATS, checkpoint_dir, write_report
 from watchdog.reports.model import CheckpointReport
-from watchdog.store.base import Event, Store, WindowState
+from watchdog.store.base import Event, MonitoringWindows, WindowState
+
+
+class CheckpointStore(ReportSource, MonitoringWindows, Protocol):
+    """The facets writing due checkpoints uses: a report's reads, and the windows."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class WrittenCheckpoint:
     paths: Mapping[str, Path]
 
 
-def write_due_checkpoints(store: Store, ctx: ReportContext, *, now: float,
+def write_due_checkpoints(store: CheckpointStore, ctx: ReportContext, *, now: float,
                           formats: Sequence[str] = FORMATS) -> list[WrittenCheckpoint]:
     """Write every checkpoint that fell due (also those missed while the daemon was down)."""
     done = []
@@ -47,7 +52,7 @@ def write_due_checkpoints(store: Store, ctx: ReportContext, *, now: float,
     return done
 
 
-def build_for_window(store: Store, ctx: ReportContext, window: WindowState, *, checkpoint: str | None,
+def build_for_window(store: ReportSource, ctx: ReportContext, window: WindowState, *, checkpoint: str | None,
                      now: float, progress: Progress | None = None) -> CheckpointReport:
     """The CLI's report of one window: ``checkpoint`` by label, else the latest one passed."""
     try:

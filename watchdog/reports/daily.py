@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from watchdog.durations import format_duration
 from watchdog.reports import figures, fmt
-from watchdog.reports.build import CheckInfo, Progress, report_checks
+from watchdog.reports.build import CheckInfo, Progress, ReportSource, report_checks
 from watchdog.reports.model import DailyCheck, DailyReport, Incident, Summary
-from watchdog.store.base import Event, Store
+from watchdog.store.base import Event, ResultHistory
 
 DAY = 86400.0
 #: the daemon writes "log source NAME: reason" / "channel NAME is broken: reason"
@@ -40,7 +40,7 @@ def day_bounds(date: str | None, now: float) -> tuple[str, float, float]:
     return date, since, min(since + DAY, max(now, since))
 
 
-def build_daily(store: Store, infos: Mapping[str, CheckInfo], *, now: float, date: str | None = None,
+def build_daily(store: ReportSource, infos: Mapping[str, CheckInfo], *, now: float, date: str | None = None,
                 runbooks: Mapping[str, str] | None = None, progress: Progress | None = None) -> DailyReport:
     """The report of one UTC day; ``runbooks`` (check -> runbook name) go into the action items."""
     date, since, until = day_bounds(date, now)
@@ -73,7 +73,7 @@ def build_daily(store: Store, infos: Mapping[str, CheckInfo], *, now: float, dat
     )
 
 
-def _daily_check(store: Store, info: CheckInfo, since: float, until: float) -> DailyCheck:
+def _daily_check(store: ResultHistory, info: CheckInfo, since: float, until: float) -> DailyCheck:
     t = figures.tally(store, info.name, [since, until], info.metric)[0]
     ok, warning, critical, unknown = t.counts
     return DailyCheck(

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from watchdog.reports import figures, fmt
 from watchdog.reports.model import BaselineRow, CheckSection, LogPattern, MemoryGrowth
-from watchdog.store.base import Store, StoredResult
+from watchdog.store.base import ResultHistory, StoredResult
 
 MEMORY = re.compile(r"(heap|mem|rss)", re.IGNORECASE)
 STEADY_SHARE = 0.05  # memory that would move less than 5 % in a day (or the window, if longer) is steady
@@ -25,7 +25,8 @@ MAX_METRICS = 6
 MAX_EVIDENCE = 3
 
 
-def baseline(store: Store, sections: Sequence[CheckSection], since: float, until: float) -> tuple[BaselineRow, ...]:
+def baseline(store: ResultHistory, sections: Sequence[CheckSection], since: float,
+             until: float) -> tuple[BaselineRow, ...]:
     rows = []
     for s in sections:
         if not s.total.results:
@@ -54,7 +55,7 @@ def log_patterns(sections: Sequence[CheckSection], latest: Mapping[str, StoredRe
     return tuple(out)
 
 
-def memory(store: Store, latest: Mapping[str, StoredResult], checks: Sequence[str], since: float,
+def memory(store: ResultHistory, latest: Mapping[str, StoredResult], checks: Sequence[str], since: float,
            until: float) -> tuple[MemoryGrowth, ...]:
     out = []
     for check in checks:

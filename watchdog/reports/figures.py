@@ -23,7 +23,7 @@ from watchdog.reports.fmt import clock
 from watchdog.reports.model import EventLine, Incident
 from watchdog.stats import percentile
 from watchdog.status import Status
-from watchdog.store.base import Event, Rollup, Store
+from watchdog.store.base import Event, ResultHistory, Rollup
 
 MINUTE = 60.0
 ALERT_KINDS = ("alert.fired", "alert.escalated", "alert.downgraded", "alert.resolved")
@@ -58,7 +58,7 @@ class Tally:
         self.peak = peak if self.peak is None else max(self.peak, peak)
 
 
-def tally(store: Store, check: str, bounds: Sequence[float], metric: str | None = None) -> list[Tally]:
+def tally(store: ResultHistory, check: str, bounds: Sequence[float], metric: str | None = None) -> list[Tally]:
     """A ``Tally`` for each ``[bounds[i], bounds[i+1])``, exact at bounds inside a minute.
 
     The whole minutes of a segment are summed by the store (``totals``); the
@@ -185,7 +185,7 @@ def event_lines(events: Iterable[Event], kinds: Sequence[str]) -> tuple[EventLin
 class CriteriaData:
     """What criteria need, read once per report: series per (check, metric), counts, events."""
 
-    def __init__(self, store: Store, since: float, until: float, events: Sequence[Event]) -> None:
+    def __init__(self, store: ResultHistory, since: float, until: float, events: Sequence[Event]) -> None:
         self.store, self.since, self.until, self.events = store, since, until, events
         self._series: dict[tuple[str, str], Points] = {}
         self._counts: dict[tuple[str, float], Tally] = {}

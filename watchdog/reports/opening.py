@@ -11,15 +11,20 @@ Each opening or closing is recorded as a ``window.*`` event.
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 from watchdog.errors import UsageError
 from watchdog.reports import windows as wmath
 from watchdog.reports.config import WindowSpec
 from watchdog.reports.context import ReportContext
-from watchdog.store.base import Event, Store, WindowState
+from watchdog.store.base import Event, EventLog, MonitoringWindows, WindowState
 
 
-def open_window(store: Store, name: str, *, start: float, spec: WindowSpec | None = None,
+class WindowStore(MonitoringWindows, EventLog, Protocol):
+    """The facets opening and closing windows use (each is also an event)."""
+
+
+def open_window(store: WindowStore, name: str, *, start: float, spec: WindowSpec | None = None,
                 duration_s: float | None = None, opened_by: str = "cli", reason: str = "") -> WindowState:
     """Open (or re-open from scratch) the window ``name``; a window of that name still open is replaced."""
     duration = duration_s or (spec.duration_s if spec else wmath.DEFAULT_DURATION)
@@ -36,7 +41,7 @@ def open_window(store: Store, name: str, *, start: float, spec: WindowSpec | Non
     return window
 
 
-def open_configured_windows(store: Store, ctx: ReportContext, *, now: float) -> list[WindowState]:
+def open_configured_windows(store: WindowStore, ctx: ReportContext, *, now: float) -> list[WindowState]:
     """Windows with a fixed ``start`` in the config that the store does not hold yet (daemon start-up)."""
     known = {(w.name, w.start) for w in store.windows(include_closed=True)}
     opened = []
@@ -46,7 +51,7 @@ def open_configured_windows(store: Store, ctx: ReportContext, *, now: float) -> 
     return opened
 
 
-def open_on_deploy(store: Store, ctx: ReportContext, *, at: float, reason: str,
+def open_on_deploy(store: WindowStore, ctx: ReportContext, *, at: float, reason: str,
                    check: str | None = None) -> list[WindowState]:
     """Open every ``start = "deploy"`` window at ``at``; one deploy seen by two checks opens it once."""
     current = {w.name: w for w in store.windows()}
@@ -62,7 +67,7 @@ def open_on_deploy(store: Store, ctx: ReportContext, *, at: float, reason: str,
     return opened
 
 
-def close_window(store: Store, name: str, *, now: float) -> WindowState:
+def close_window(store: WindowStore, name: str, *, now: float) -> WindowState:
     """Close an open window early; raises UsageError naming the open ones."""
     for window in store.windows():
         if window.name == name:

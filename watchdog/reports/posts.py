@@ -16,7 +16,7 @@ from watchdog.reports.model import NOT_COMPLETE, CheckpointReport, DailyReport
 if TYPE_CHECKING:
     from watchdog.reports.checkpoints import WrittenCheckpoint
     from watchdog.reports.context import ReportContext
-    from watchdog.store.base import Notification, Store
+    from watchdog.store.base import Notification, OutboxQueue
 
 
 def summary_lines(report: CheckpointReport) -> list[str]:
@@ -53,7 +53,7 @@ def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], 
     return [notification_for(message, channel, now) for channel in channels]
 
 
-def post_checkpoint(store: Store, written: WrittenCheckpoint, ctx: ReportContext, *, now: float) -> list[str]:
+def post_checkpoint(store: OutboxQueue, written: WrittenCheckpoint, ctx: ReportContext, *, now: float) -> list[str]:
     """Queue the summary for the window's channels (the outbox delivers it); the ids queued."""
     notes = checkpoint_notifications(written.report, ctx.channels_for(written.report.window), now=now,
                                      paths=written.paths, redactor=ctx.redactor)

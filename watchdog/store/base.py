@@ -1,8 +1,17 @@
 """The history store's contract: what the daemon writes and what alerts and reports read.
 
-One protocol, several engines: ``sqlite`` (embedded default, a file under
-``state_dir``), ``memory`` (tests); a Redis-backed one can join later so
-several daemon replicas share state. Callers never see SQL.
+The contract is cut into facets named for what they hold: ``ResultHistory``,
+``EventLog``, ``AlertStates``, ``OutboxQueue``, ``Silences``,
+``MonitoringWindows`` and ``Housekeeping``. ``Store`` is their union, which the
+``sqlite`` engine (embedded default, a file under ``state_dir``) and the
+``memory`` one (tests) implement fully; a later engine (Redis, so several
+daemon replicas share state) may implement only the facets it serves. Each
+caller is typed against the facets it uses, so it says what it needs. Callers
+never see SQL.
+
+Two facets are safe with several writers: ``AlertStates`` saves by
+compare-and-set on a version, and ``OutboxQueue.claim`` leases notifications to
+one sender at a time.
 
 Times are unix seconds (float, UTC). Spans are half-open, ``since <= ts < until``
 (for rollups: the minute's start), so adjacent segments never count a result
@@ -81,6 +90,14 @@ class Notification:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredAlertState:
+    """A check's alert-policy state as read, with the version a compare-and-set save names."""
+
+    state: Mapping[str, Any]  # the policy's opaque JSON-able dict
+    version: int  # 1 after the first save, bumped by each one
+
+
+@dataclass(frozen=True, slots=True)
 class Silence:
     id: str
     check: str  # a check name, or "*" for all
@@ -104,11 +121,9 @@ class WindowState:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Store(Protocol):
-    """What every store engine provides. Methods are synchronous and quick (SQLite in
-    WAL mode answers in microseconds); the daemon calls them from its event loop."""
+class ResultHistory(Protocol):
+    """Check results and their per-minute rollups: the daemon records, reports and status read."""
 
-    # results and history
     def record(self, result: Result, *, main_metric: str | None = None) -> None: ...
     def record_many(self, results: Sequence[Result], *, main_metrics: Mapping[str, str] | None = None) -> None: ...
     def results(self, check: str, since: float, until: float) -> Iterator[StoredResult]: ...
@@ -119,32 +134,73 @@ class Store(Protocol):
                metrics: Sequence[str] | None = None) -> Rollup: ...
     def checks(self) -> list[str]: ...
 
-    # events
+
+class EventLog(Protocol):
+    """What happened besides results (restarts, alerts fired, windows opened...)."""
+
     def add_event(self, event: Event) -> None: ...
     def events(self, since: float, until: float, kinds: Sequence[str] = ()) -> list[Event]: ...
 
-    # alert policy state, one opaque JSON-able dict per check
-    def load_alert_state(self, check: str) -> dict[str, Any] | None: ...
-    def save_alert_state(self, check: str, state: Mapping[str, Any]) -> None: ...
 
-    # outbox: durable notifications
+class AlertStates(Protocol):
+    """One alert-policy state per check, saved by compare-and-set.
+
+    ``save_alert_state(check, state, expected=v)`` writes only when the stored
+    version is still ``v`` (``None``: when there is no state yet) and returns
+    True, the version now ``v + 1`` (1 for a first save); when someone else
+    saved since it was read, it writes nothing and returns False.
+    """
+
+    def load_alert_state(self, check: str) -> StoredAlertState | None: ...
+    def save_alert_state(self, check: str, state: Mapping[str, Any], *, expected: int | None) -> bool: ...
+
+
+class OutboxQueue(Protocol):
+    """Durable notifications, leased to one sender at a time.
+
+    ``claim(now, owner, lease, limit)`` atomically takes up to ``limit`` pending
+    notifications that are due (``next_attempt <= now``), oldest first, skipping
+    those claimed by another owner until their claim ends (``now < claim end``;
+    an expired claim is taken over), and claims them for ``owner`` until
+    ``now + lease``. A notification also waits while an older pending one of the
+    same channel and check cannot be claimed (not due, or claimed by another
+    owner), so a resolve never overtakes its firing whoever sends them.
+    ``mark_delivered`` and ``mark_attempt`` end the claim; ``release`` ends
+    ``owner``'s claims on notifications it did not get to.
+    """
+
     def enqueue(self, notification: Notification) -> bool: ...  # False when the id exists already
-    def due(self, now: float, limit: int = 100) -> list[Notification]: ...
+    def claim(self, now: float, owner: str, lease: float, limit: int = 100) -> list[Notification]: ...
+    def release(self, owner: str, notification_ids: Sequence[str]) -> None: ...
     def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None: ...
     def mark_attempt(self, notification_id: str, *, error: str, next_attempt: float, permanent: bool) -> None: ...
     def notifications(self, since: float, until: float) -> list[Notification]: ...
     def thread_of(self, channel: str, check: str, episode: str) -> str | None: ...
     def pending_count(self) -> int: ...
 
-    # silences
+
+class Silences(Protocol):
+    """Silences written by ``watchdog silence`` and read by the alert policy."""
+
     def add_silence(self, silence: Silence) -> None: ...
     def silences(self, now: float | None = None) -> list[Silence]: ...
     def remove_silence(self, silence_id: str) -> bool: ...
 
-    # monitoring windows
+
+class MonitoringWindows(Protocol):
+    """The monitoring windows and which of their checkpoints are written."""
+
     def save_window(self, window: WindowState) -> None: ...
     def windows(self, include_closed: bool = False) -> list[WindowState]: ...
 
-    # housekeeping
+
+class Housekeeping(Protocol):
+    """Retention and the end of use."""
+
     def prune(self, before: float, *, rollups_before: float | None = None) -> int: ...  # rollups kept longer
     def close(self) -> None: ...
+
+
+class Store(ResultHistory, EventLog, AlertStates, OutboxQueue, Silences, MonitoringWindows, Housekeeping, Protocol):
+    """Every facet: what the SQLite and memory engines provide. Methods are synchronous and
+    quick (SQLite in WAL mode answers in microseconds); the daemon calls them from its event loop."""

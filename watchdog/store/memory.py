@@ -1,9 +1,11 @@
 """A store in memory with the SQLite store's semantics, for tests and one-off runs.
 
 Same half-open intervals, same metric cleaning, same rollup arithmetic (the
-helpers in ``rollup.py``), same outbox rules. Alert states go through a JSON
-round trip, as they do on disk, so a state that could not be saved fails here
-too. Nothing survives the process.
+helpers in ``rollup.py``), same outbox rules (claims and the wait behind an
+older notification of the same check included), same compare-and-set
+versions of alert states. Alert states go through a JSON round trip, as they
+do on disk, so a state that could not be saved fails here too. Nothing
+survives the process.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from watchdog.model import Result
-from watchdog.store.base import Event, Notification, Rollup, Silence, StoredResult, WindowState
+from watchdog.store.base import Event, Notification, Rollup, Silence, StoredAlertState, StoredResult, WindowState
 from watchdog.store.rollup import Acc, accumulate, clean_metrics, merge, minute_of, new_acc, to_rollup
 
 ROLLUP_EXTRA_S = 90 * 86400.0  # same retention rule as the SQLite store
@@ -32,8 +34,9 @@ class MemoryStore:
         self._results: dict[str, list[StoredResult]] = {}
         self._accs: dict[str, dict[float, Acc]] = {}
         self._events: list[Event] = []
-        self._alert: dict[str, str] = {}
+        self._alert: dict[str, tuple[str, int]] = {}  # check -> (JSON, version)
         self._outbox: dict[str, Notification] = {}
+        self._claims: dict[str, tuple[str, float]] = {}  # notification id -> (owner, claim end)
         self._episodes: dict[str, str] = {}
         self._silences: dict[str, Silence] = {}
         self._windows: dict[str, WindowState] = {}
@@ -94,12 +97,16 @@ class MemoryStore:
 
     # alert policy state -----------------------------------------------------------------
 
-    def load_alert_state(self, check: str) -> dict[str, Any] | None:
-        text = self._alert.get(check)
-        return json.loads(text) if text is not None else None
+    def load_alert_state(self, check: str) -> StoredAlertState | None:
+        found = self._alert.get(check)
+        return StoredAlertState(json.loads(found[0]), found[1]) if found is not None else None
 
-    def save_alert_state(self, check: str, state: Mapping[str, Any]) -> None:
-        self._alert[check] = json.dumps(dict(state))
+    def save_alert_state(self, check: str, state: Mapping[str, Any], *, expected: int | None) -> bool:
+        found = self._alert.get(check)
+        if (found[1] if found is not None else None) != expected:
+            return False
+        self._alert[check] = (json.dumps(dict(state)), (expected or 0) + 1)
+        return True
 
     # outbox -----------------------------------------------------------------------------
 
@@ -113,11 +120,32 @@ class MemoryStore:
     def _ordered(self) -> list[Notification]:
         return sorted(self._outbox.values(), key=lambda n: (n.created, n.id))
 
-    def due(self, now: float, limit: int = 100) -> list[Notification]:
-        return [n for n in self._ordered() if n.state == "pending" and n.next_attempt <= now][:limit]
+    def claim(self, now: float, owner: str, lease: float, limit: int = 100) -> list[Notification]:
+        out: list[Notification] = []
+        held: set[tuple[str, str]] = set()  # (channel, check) behind a notification we may not take
+        for n in self._ordered():
+            if n.state != "pending" or (n.channel, n.check) in held:
+                continue
+            claim = self._claims.get(n.id)
+            if n.next_attempt > now or (claim is not None and claim[0] != owner and claim[1] > now):
+                held.add((n.channel, n.check))
+            elif len(out) == limit:
+                break
+            else:
+                out.append(n)
+        for n in out:
+            self._claims[n.id] = (owner, now + lease)
+        return out
+
+    def release(self, owner: str, notification_ids: Sequence[str]) -> None:
+        for nid in notification_ids:
+            claim = self._claims.get(nid)
+            if claim is not None and claim[0] == owner:
+                del self._claims[nid]
 
     def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None:
         n = self._outbox.get(notification_id)
+        self._claims.pop(notification_id, None)
         if n is not None:
             self._outbox[n.id] = dataclasses.replace(
                 n, state="delivered", delivered_at=at, attempts=n.attempts + 1, thread=thread or n.thread
@@ -125,6 +153,7 @@ class MemoryStore:
 
     def mark_attempt(self, notification_id: str, *, error: str, next_attempt: float, permanent: bool) -> None:
         n = self._outbox.get(notification_id)
+        self._claims.pop(notification_id, None)
         if n is not None:
             self._outbox[n.id] = dataclasses.replace(
                 n, attempts=n.attempts + 1, last_error=error, next_attempt=next_attempt,

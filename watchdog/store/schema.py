@@ -105,6 +105,14 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             closed INTEGER NOT NULL,
             state TEXT NOT NULL)""",
     )),
+    # compare-and-set alert states, outbox claims (several senders on one queue)
+    (2, (
+        "ALTER TABLE alert_state ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE outbox ADD COLUMN claim_until REAL",
+        # claim() looks for older pending notifications of the same channel and check
+        "CREATE INDEX outbox_queue ON outbox (channel, check_name, created, id) WHERE state = 'pending'",
+    )),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -153,8 +161,3 @@ def migrate(conn: sqlite3.Connection, path: Path) -> int:
         conn.execute("ROLLBACK")
         raise
     return found
-
-
-def schema_version(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT version FROM schema_version").fetchone()
-    return int(row[0]) if row else 0

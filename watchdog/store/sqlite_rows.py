@@ -53,6 +53,17 @@ _OUTBOX_COLUMNS = (
 )
 INSERT_NOTIFICATION = f"INSERT OR IGNORE INTO outbox ({_OUTBOX_COLUMNS}, episode) VALUES ({', '.join('?' * 14)})"
 SELECT_NOTIFICATIONS = f"SELECT {_OUTBOX_COLUMNS} FROM outbox"
+# pending, due at :now, and not claimed by another owner (or that claim has ended)
+_CLAIMABLE = ("{t}.state = 'pending' AND {t}.next_attempt <= :now"
+              " AND ({t}.claimed_by IS NULL OR {t}.claimed_by = :owner OR {t}.claim_until <= :now)")
+# ... and no older pending notification of the same channel and check that is not
+SELECT_CLAIMABLE = (
+    f"SELECT {_OUTBOX_COLUMNS} FROM outbox o WHERE {_CLAIMABLE.format(t='o')}"
+    " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 'pending' AND e.channel = o.channel"
+    " AND e.check_name = o.check_name AND (e.created, e.id) < (o.created, o.id)"
+    f" AND NOT ({_CLAIMABLE.format(t='e')}))"
+    " ORDER BY o.created, o.id LIMIT :limit"
+)
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

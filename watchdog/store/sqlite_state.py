@@ -5,7 +5,9 @@ from a worker thread), ``_write()`` for one short ``BEGIN IMMEDIATE``
 transaction, ``_read()`` for a query, and ``guarded`` turning any SQLite
 failure into a one-line ``StoreError`` naming the file. ``StateTables`` adds
 what is small and changes in place: events, alert states, the outbox,
-silences, monitoring windows. The history (results, rollups) is in
+silences, monitoring windows; alert states are saved by compare-and-set on
+their ``version``, outbox rows carry their claim (``claimed_by`` until
+``claim_until``). The history (results, rollups) is in
 ``sqlite.py``.
 """
 
@@ -23,10 +25,11 @@ from typing import Any, Self, TypeVar
 
 from watchdog.errors import StoreError
 from watchdog.store import sqlite_rows as rows
-from watchdog.store.base import Event, Notification, Silence, WindowState
+from watchdog.store.base import Event, Notification, Silence, StoredAlertState, WindowState
 from watchdog.store.schema import FILENAME, connect
 
 F = TypeVar("F", bound=Callable[..., Any])
+_UNCLAIMED = "claimed_by = NULL, claim_until = NULL"
 
 
 def guarded(method: F) -> F:
@@ -98,15 +101,21 @@ class StateTables(Connection):
     # alert policy state -----------------------------------------------------------------
 
     @guarded
-    def load_alert_state(self, check: str) -> dict[str, Any] | None:
-        found = self._read("SELECT state FROM alert_state WHERE check_name = ?", (check,))
-        return json.loads(found[0][0]) if found else None
+    def load_alert_state(self, check: str) -> StoredAlertState | None:
+        found = self._read("SELECT state, version FROM alert_state WHERE check_name = ?", (check,))
+        return StoredAlertState(json.loads(found[0][0]), found[0][1]) if found else None
 
     @guarded
-    def save_alert_state(self, check: str, state: Mapping[str, Any]) -> None:
+    def save_alert_state(self, check: str, state: Mapping[str, Any], *, expected: int | None) -> bool:
+        text = json.dumps(dict(state), separators=(",", ":"))
         with self._write() as cur:
-            cur.execute("INSERT OR REPLACE INTO alert_state (check_name, state, updated) VALUES (?, ?, ?)",
-                        (check, json.dumps(dict(state), separators=(",", ":")), time.time()))
+            if expected is None:
+                cur.execute("INSERT OR IGNORE INTO alert_state (check_name, state, updated, version)"
+                            " VALUES (?, ?, ?, 1)", (check, text, time.time()))
+            else:
+                cur.execute("UPDATE alert_state SET state = ?, updated = ?, version = version + 1"
+                            " WHERE check_name = ? AND version = ?", (text, time.time(), check, expected))
+            return cur.rowcount == 1
 
     # outbox -----------------------------------------------------------------------------
 
@@ -117,22 +126,30 @@ class StateTables(Connection):
             return cur.rowcount == 1
 
     @guarded
-    def due(self, now: float, limit: int = 100) -> list[Notification]:
-        found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE state = 'pending' AND next_attempt <= ?"
-                           " ORDER BY created, id LIMIT ?", (now, limit))
+    def claim(self, now: float, owner: str, lease: float, limit: int = 100) -> list[Notification]:
+        with self._write() as cur:  # one transaction: two claimers never take the same row
+            found = cur.execute(rows.SELECT_CLAIMABLE, {"now": now, "owner": owner, "limit": limit}).fetchall()
+            cur.executemany("UPDATE outbox SET claimed_by = ?, claim_until = ? WHERE id = ?",
+                            [(owner, now + lease, row[0]) for row in found])
         return [rows.notification(row) for row in found]
+
+    @guarded
+    def release(self, owner: str, notification_ids: Sequence[str]) -> None:
+        with self._write() as cur:
+            cur.executemany("UPDATE outbox SET claimed_by = NULL, claim_until = NULL"
+                            " WHERE id = ? AND claimed_by = ?", [(nid, owner) for nid in notification_ids])
 
     @guarded
     def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None:
         with self._write() as cur:
             cur.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
-                        " thread = COALESCE(?, thread) WHERE id = ?", (at, thread, notification_id))
+                        f" thread = COALESCE(?, thread), {_UNCLAIMED} WHERE id = ?", (at, thread, notification_id))
 
     @guarded
     def mark_attempt(self, notification_id: str, *, error: str, next_attempt: float, permanent: bool) -> None:
         with self._write() as cur:
             cur.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,"
-                        " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
+                        f" state = CASE WHEN ? THEN 'failed' ELSE state END, {_UNCLAIMED} WHERE id = ?",
                         (error, next_attempt, permanent, notification_id))
 
     @guarded
