@@ -1,5 +1,8 @@
 """Loading the config: interpolation, env overrides, and one-line errors naming the key."""
 
+import os
+from unittest import mock
+
 import pytest
 
 from watchdog.config import from_document, load
@@ -89,6 +92,37 @@ def test_environment_overrides_top_level_settings():
                         env={"WATCHDOG_STATE_DIR": "/from/env", "WATCHDOG_DEFAULTS__TIMEOUT": "2s"})
     assert str(cfg.settings.state_dir) == "/from/env"
     assert cfg.settings.defaults.timeout == 2
+
+
+class _ReadOnlyEnviron(dict):
+    """Stands in for os.environ: loading must never write it (no swapping in a test's env)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise AssertionError("os.environ was modified")
+
+    __setitem__ = __delitem__ = clear = update = pop = popitem = setdefault = _refuse
+
+
+def test_loading_with_a_given_env_never_modifies_os_environ():
+    with mock.patch.object(os, "environ", _ReadOnlyEnviron(os.environ, WATCHDOG_RETENTION="2d")):
+        cfg = from_document({}, env={"WATCHDOG_STATE_DIR": "/from/env"})
+    assert (str(cfg.settings.state_dir), cfg.settings.retention) == ("/from/env", 30 * 86400.0)
+
+
+def test_nested_environment_override_keeps_the_file_s_other_keys():
+    cfg = from_document({"defaults": {"interval": "1m", "timeout": "9s"}}, env={"WATCHDOG_DEFAULTS__TIMEOUT": "5s"})
+    assert (cfg.settings.defaults.interval, cfg.settings.defaults.timeout) == (60.0, 5.0)
+
+
+def test_a_bad_environment_override_names_the_key():
+    with pytest.raises(ConfigError) as err:
+        from_document({}, env={"WATCHDOG_DEFAULTS__TIMEOUT": "soon"})
+    assert str(err.value) == "watchdog.toml: defaults.timeout: invalid duration 'soon' (use 500ms, 30s, 5m, 1h, 1d)"
+
+
+def test_default_state_dir_follows_the_given_xdg_state_home():
+    cfg = from_document({}, env={"XDG_STATE_HOME": "/srv/state"})
+    assert str(cfg.settings.state_dir) == "/srv/state/watchdog"
 
 
 def test_secret_variables_are_registered_for_redaction():

@@ -191,16 +191,7 @@ def interpolate(value: Any, env: Mapping[str, str], redactor: Redactor, *, file:
 
 def _settings(plain: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Settings:
     try:
-        if env is os.environ:
-            return Settings(**plain)
-        saved = dict(os.environ)
-        try:  # pydantic-settings reads os.environ; tests pass their own env
-            os.environ.clear()
-            os.environ.update(env)
-            return Settings(**plain)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        return Settings.from_sources(plain, env)
     except ValidationError as exc:
         raise _config_error(exc, file, prefix="", model=Settings) from None
 
