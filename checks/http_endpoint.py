@@ -30,6 +30,7 @@ from watchdog.checks.json_body import (
 from watchdog.errors import ProbeResponseError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
+from watchdog.redact import scrub_url
 from watchdog.thresholds import format_number
 
 BUILTIN_METRICS = frozenset(
@@ -62,7 +63,7 @@ class HttpConfig(CheckConfig):
     @classmethod
     def _http_url(cls, url: str) -> str:
         if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
-            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+            raise ValueError(f"must be an http:// or https:// URL, got {scrub_url(url)!r}")
         return url
 
     @field_validator("method", mode="before")

@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import AfterValidator
 
 from watchdog.errors import CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
-from watchdog.logs.config import source_names
 from watchdog.logs.hub import Handler, ReadView
 from watchdog.logs.matcher import PatternSpec
 from watchdog.model import Measurement, Result
 from watchdog.thresholds import format_number
 from watchdog.types import PositiveDuration
+
+if TYPE_CHECKING:
+    from watchdog.config import LoadContext
 
 
 def _regex(value: str) -> str:
@@ -99,8 +100,8 @@ class LogCheck(CheckKind):
     # -- the shared parts ----------------------------------------------------------------------
 
     @classmethod
-    def validate_config(cls, config: CheckConfig, document: Mapping[str, Any]) -> None:
-        names = source_names(document)
+    def validate_config(cls, name: str, config: CheckConfig, ctx: LoadContext) -> None:
+        names = ctx.source_names
         source = getattr(config, "source", None)
         if source not in names:
             raise ValueError(f"source: no source named {source!r} (sources: {', '.join(names) or 'none'})")

@@ -17,8 +17,8 @@ of the service would see, so no pooling across runs and no retries):
   random channel and received back through a subscription on a second
   connection - the path the socket.io Redis adapter uses between replicas.
 
-The password is read only from the environment (config.py refuses one written
-in the file) and never shown: every host text here comes from ``target_of``,
+The password is read only from the environment (``validate_config`` refuses one
+written in the file) and never shown: every host text here comes from ``target_of``,
 which has no userinfo, and every library message passes through ``_scrub``.
 """
 
@@ -30,7 +30,7 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import Field, field_validator
@@ -42,6 +42,9 @@ from watchdog.model import Measurement
 from watchdog.redact import MASK, scrub_url
 from watchdog.stats import format_ms, percentile
 from watchdog.thresholds import format_number
+
+if TYPE_CHECKING:
+    from watchdog.config import LoadContext
 
 SCHEMES = ("redis://", "rediss://", "unix://")
 PINGS = 3
@@ -109,6 +112,16 @@ class RedisCheck(CheckKind):
         if isinstance(config, RedisConfig) and not config.pubsub:
             return cls.METRICS - {"pubsub_ms"}
         return cls.METRICS
+
+    @classmethod
+    def validate_config(cls, name: str, config: CheckConfig, ctx: LoadContext) -> None:
+        """A password written in the file ends up in git: it must come from the environment."""
+        url = ctx.raw_check(name).get("url")
+        if isinstance(url, str) and scrub_url(url) != url and "${" not in url.split("@", 1)[0]:
+            raise ValueError(
+                "url: put the Redis password in an environment variable "
+                "(url = \"redis://:${REDIS_PASSWORD}@host:6379\"), not in the file"
+            )
 
     async def measure(self) -> Measurement:
         target = target_of(self.config.url)

@@ -137,6 +137,18 @@ def test_literal_redis_password_in_the_file_is_refused():
         from_document({"checks": {"r": {"type": "redis", "url": "redis://:hunter2@127.0.0.1:6379"}}}, env={})
 
 
+def test_redis_password_from_the_environment_is_accepted():
+    cfg = from_document({"checks": {"r": {"type": "redis", "url": "redis://:${REDIS_PASSWORD}@127.0.0.1:6379"}}},
+                        env={"REDIS_PASSWORD": "hunter2"})
+    assert cfg.checks["r"].url == "redis://:hunter2@127.0.0.1:6379"
+
+
+def test_a_url_password_never_appears_in_another_kind_s_url_error():
+    with pytest.raises(ConfigError) as err:
+        from_document({"checks": {"h": {"type": "http", "url": "redis://:hunter2@127.0.0.1:6379"}}}, env={})
+    assert str(err.value) == "watchdog.toml: checks.h.url: must be an http:// or https:// URL, got 'redis://:***@127.0.0.1:6379'"
+
+
 def test_example_config_validates(run_cli):
     outcome = run_cli("config", "validate", "-c", "config.example.toml")
     assert outcome.code == 0, outcome.err

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +36,9 @@ from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status, worst
 from watchdog.thresholds import judge
 from watchdog.types import PositiveDuration, ThresholdExpr
+
+if TYPE_CHECKING:
+    from watchdog.config import LoadContext
 
 
 BACKSTOP_GRACE_S = 0.25
@@ -78,8 +81,10 @@ class CheckKind:
         return cls.METRICS
 
     @classmethod
-    def validate_config(cls, config: CheckConfig, document: Mapping[str, Any]) -> None:
-        """Cross-table checks (a ``source`` that must exist...). Raise ValueError(key, msg)."""
+    def validate_config(cls, name: str, config: CheckConfig, ctx: LoadContext) -> None:
+        """Rules beyond the model, run once every table is validated (a ``source`` that must
+        exist, a password that must not be typed in the file...): raise
+        ``ValueError("key: message")`` and the loader names ``checks.NAME.key``."""
 
     async def measure(self) -> Measurement:  # pragma: no cover - abstract
         raise NotImplementedError
