@@ -103,20 +103,17 @@ class HttpConfig(CheckConfig):
         return metrics
 
 
-class HttpCheck(CheckKind):
+class HttpCheck(CheckKind[HttpConfig]):
     type: ClassVar[str] = "http"
-    Config: ClassVar[type[CheckConfig]] = HttpConfig
     METRICS: ClassVar[frozenset[str]] = BUILTIN_METRICS
     MAIN_METRIC: ClassVar[str | None] = "response_ms"
 
     @classmethod
-    def known_metrics(cls, config: CheckConfig) -> frozenset[str]:
-        assert isinstance(config, HttpConfig)
+    def known_metrics(cls, config: HttpConfig) -> frozenset[str]:
         return cls.METRICS | frozenset(config.metrics)
 
     async def measure(self) -> Measurement:
         c = self.config
-        assert isinstance(c, HttpConfig)
         reply = await self.context.http.request(
             c.method, c.url, headers=c.headers, content=c.body, timeout=c.timeout,
             follow_redirects=c.follow_redirects, max_body_bytes=c.max_body_bytes, verify=c.verify_tls,

@@ -137,14 +137,12 @@ class Sample:
 Sampler = Callable[[], Awaitable[Sample]]
 
 
-class LatencyCheck(CheckKind):
+class LatencyCheck(CheckKind[LatencyConfig]):
     """Percentiles of N HTTP requests or TCP connects, taken with bounded concurrency."""
 
     type = "latency"
-    Config = LatencyConfig
     METRICS = frozenset({"p50_ms", "p95_ms", "p99_ms", "max_ms", "min_ms", "error_pct", "samples"})
     MAIN_METRIC = "p95_ms"
-    config: LatencyConfig
 
     async def measure(self) -> Measurement:
         loop = asyncio.get_running_loop()

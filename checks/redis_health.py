@@ -98,23 +98,21 @@ def password_of(url: str) -> str | None:
     return unquote(password) if password else None
 
 
-class RedisCheck(CheckKind):
+class RedisCheck(CheckKind[RedisConfig]):
     """PING, INFO and optionally a pub/sub round trip against one Redis server."""
 
     type = "redis"
-    Config = RedisConfig
     METRICS = frozenset({"latency_ms", "used_memory_mb", "connected_clients", "memory_pct", "pubsub_ms"})
     MAIN_METRIC = "latency_ms"
-    config: RedisConfig
 
     @classmethod
-    def known_metrics(cls, config: CheckConfig) -> frozenset[str]:
-        if isinstance(config, RedisConfig) and not config.pubsub:
+    def known_metrics(cls, config: RedisConfig) -> frozenset[str]:
+        if not config.pubsub:
             return cls.METRICS - {"pubsub_ms"}
         return cls.METRICS
 
     @classmethod
-    def validate_config(cls, name: str, config: CheckConfig, ctx: LoadContext) -> None:
+    def validate_config(cls, name: str, config: RedisConfig, ctx: LoadContext) -> None:
         """A password written in the file ends up in git: it must come from the environment."""
         url = ctx.raw_check(name).get("url")
         if isinstance(url, str) and scrub_url(url) != url and "${" not in url.split("@", 1)[0]:
