@@ -43,3 +43,10 @@ def test_a_kind_without_a_type_argument_validates_the_common_keys() -> None:
         type = "bare"
 
     assert BareCheck.Config is CheckConfig
+
+
+def test_the_log_hub_takes_the_one_off_options_the_context_was_built_with() -> None:
+    from watchdog.kinds import CheckContext
+
+    hub = CheckContext(log_window=2.0, stdin_source="railway", logs_to_end=True).logs
+    assert (hub.log_window, hub.stdin_source, hub.to_end, hub.sources) == (2.0, "railway", True, {})

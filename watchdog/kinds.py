@@ -43,6 +43,7 @@ from watchdog.types import PositiveDuration, ThresholdExpr
 
 if TYPE_CHECKING:
     from watchdog.config import LoadContext
+    from watchdog.logs.config import SourceConfig
 
 
 BACKSTOP_GRACE_S = 0.25
@@ -176,15 +177,19 @@ class CheckContext:
     are created on first use and closed by ``aclose()``.
     """
 
-    def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10) -> None:
+    def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10,
+                 log_sources: Mapping[str, SourceConfig] | None = None, log_window: float | None = None,
+                 stdin_source: str | None = None, logs_to_end: bool = False) -> None:
         self.redactor = redactor
         self.max_http_in_flight = max_http_in_flight
+        #: the validated ``[sources.NAME]`` tables (``config.sources``) the log hub reads
+        self.log_sources: Mapping[str, SourceConfig] = dict(log_sources or {})
         #: one-off runs (`watchdog check`): read log sources for this long instead of each check's window
-        self.log_window: float | None = None
+        self.log_window = log_window
         #: one-off runs: the name of a source to read from standard input instead of its command/file
-        self.stdin_source: str | None = None
-        #: the validated ``[sources.NAME]`` tables (``config.sources``), read by ``logs``
-        self.log_sources: Mapping[str, Any] = {}
+        self.stdin_source = stdin_source
+        #: one-off runs (`watchdog logs scan`): read every log source to its end
+        self.logs_to_end = logs_to_end
         self._http: Any = None
         self._logs: Any = None
         self._closers: list[Any] = []
@@ -205,7 +210,8 @@ class CheckContext:
         if self._logs is None:
             from watchdog.logs.hub import LogHub
 
-            self._logs = LogHub.for_context(self)
+            self._logs = LogHub(self.log_sources, log_window=self.log_window, stdin_source=self.stdin_source,
+                                to_end=self.logs_to_end)
             self.on_close(self._logs.stop)
         return self._logs
 
