@@ -85,7 +85,6 @@ class Reply:
     timing: Timing
     peer_cert: dict[str, Any] | None = None
     http_version: str = "HTTP/1.1"
-    redirects: int = 0
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -156,7 +155,6 @@ class HttpTransport:
                 timing=timing,
                 peer_cert=_peer_cert(response),
                 http_version=response.http_version,
-                redirects=len(response.history),
                 url=str(response.url),
             )
         finally:

@@ -149,10 +149,6 @@ class LogHub:
         if reg.source in self._runs:
             self._rebuild(self._runs[reg.source])
 
-    def registered(self, source: str | None = None) -> list[str]:
-        """Names of the checks registered (on ``source``)."""
-        return [r.check for r in self._regs.values() if source is None or r.source == source]
-
     # -- one-off -------------------------------------------------------------------------------
 
     async def collect(self, check: str) -> ReadView:
