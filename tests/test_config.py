@@ -1,6 +1,8 @@
 """Loading the config: interpolation, env overrides, and one-line errors naming the key."""
 
+import json
 import os
+import tomllib
 from unittest import mock
 
 import pytest
@@ -163,6 +165,28 @@ def test_config_show_masks_secrets(run_cli, write_config, monkeypatch):
     assert "tok-abc-123456" not in outcome.out
     assert 'Authorization = "Bearer ***"' in outcome.out
     assert 'interval = "30s"' in outcome.out
+
+
+def test_config_show_toml_reads_back_as_the_json_document(run_cli):
+    toml_out = run_cli("config", "show", "-c", "config.example.toml")
+    json_out = run_cli("config", "show", "-c", "config.example.toml", "--format", "json")
+    assert (toml_out.code, json_out.code) == (0, 0)
+    assert tomllib.loads(toml_out.out) == _without_none(json.loads(json_out.out))
+
+
+def test_config_show_writes_a_window_as_its_table(run_cli, write_config):
+    path = write_config('[windows.p]\nstart = "2025-10-13T07:10:00Z"\nduration = "12h"\n'
+                        'criteria = [{ name = "calm", expr = "alerts.critical == 0" }]\n')
+    shown = tomllib.loads(run_cli("config", "show", "-c", path).out)["windows"]["p"]
+    assert shown == {"title": "p", "start": "2025-10-13T07:10:00Z", "duration": "12h",
+                     "checkpoints": ["3h", "6h", "9h", "12h"], "channels": [],
+                     "criteria": [{"name": "calm", "expr": "alerts.critical == 0"}]}
+
+
+def _without_none(value):
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    return [_without_none(v) for v in value if v is not None] if isinstance(value, list) else value
 
 
 def test_load_reads_a_file(write_config):
