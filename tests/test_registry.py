@@ -29,14 +29,6 @@ class PingCheck(CheckKind):
         return Measurement({"rtt_ms": 3.5}, summary=f"reply from {self.config.host} in 3.5 ms")
 
 
-class PongCheck(CheckKind[PingConfig]):  # the generic form: Config comes from the type argument
-    type = "pong"
-    METRICS = frozenset({"rtt_ms"})
-
-    async def measure(self):
-        return Measurement({"rtt_ms": 1.5}, summary=f"pong from {self.config.host}")
-
-
 class NotAKind:
     pass
 '''
@@ -52,7 +44,6 @@ def installed_plugin(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     (info / "entry_points.txt").write_text(textwrap.dedent("""\
         [watchdog.checks]
         ping = wd_ping_plugin:PingCheck
-        pong = wd_ping_plugin:PongCheck
         missing = wd_no_such_module:Check
         wrong = wd_ping_plugin:NotAKind
         """))
@@ -72,22 +63,6 @@ async def test_a_plugin_kind_runs_like_a_built_in(installed_plugin):
     finally:
         await ctx.aclose()
     assert (result.status, result.summary) == (Status.WARNING, "rtt_ms = 3.5 (> 3) - reply from 10.0.0.1 in 3.5 ms")
-
-
-async def test_a_plugin_kind_generic_in_its_config_runs(installed_plugin):
-    cfg = from_document({"checks": {"gw": {"type": "pong", "host": "10.0.0.2"}}}, env={})
-    ctx = runner.context_for(cfg)
-    try:
-        [result] = await runner.run_checks(runner.build(cfg, ["gw"], ctx))
-    finally:
-        await ctx.aclose()
-    assert (result.status, result.summary) == (Status.OK, "pong from 10.0.0.2")
-
-
-def test_a_plugin_kind_generic_in_its_config_validates_with_it(installed_plugin):
-    with pytest.raises(ConfigError) as err:
-        from_document({"checks": {"gw": {"type": "pong"}}}, env={})
-    assert str(err.value) == "watchdog.toml: checks.gw.host: required key is missing"
 
 
 def test_built_ins_are_registered_through_the_same_group():
