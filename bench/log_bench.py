@@ -100,8 +100,7 @@ async def full_path(path: Path, repeat: int) -> tuple[float, float, list[object]
     document = {"sources": {"railway": {"command": ["cat"] + [str(path)] * repeat}},
                 "checks": {name: {"source": "railway", **body} for name, body in CHECKS.items()}}
     config = from_document(document, file="bench.toml")
-    context = runner.context_for(config)
-    context.logs.to_end = True
+    context = runner.context_for(config, logs_to_end=True)
     checks = runner.build(config, list(config.checks), context)
     cpu0, t0 = time.process_time(), time.perf_counter()
     results = await runner.run_checks(checks)

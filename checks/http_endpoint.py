@@ -30,6 +30,7 @@ from watchdog.checks.json_body import (
 from watchdog.errors import ProbeResponseError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
+from watchdog.redact import scrub_url
 from watchdog.thresholds import format_number
 
 BUILTIN_METRICS = frozenset(
@@ -62,7 +63,7 @@ class HttpConfig(CheckConfig):
     @classmethod
     def _http_url(cls, url: str) -> str:
         if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
-            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+            raise ValueError(f"must be an http:// or https:// URL, got {scrub_url(url)!r}")
         return url
 
     @field_validator("method", mode="before")
@@ -102,20 +103,17 @@ class HttpConfig(CheckConfig):
         return metrics
 
 
-class HttpCheck(CheckKind):
+class HttpCheck(CheckKind[HttpConfig]):
     type: ClassVar[str] = "http"
-    Config: ClassVar[type[CheckConfig]] = HttpConfig
     METRICS: ClassVar[frozenset[str]] = BUILTIN_METRICS
     MAIN_METRIC: ClassVar[str | None] = "response_ms"
 
     @classmethod
-    def known_metrics(cls, config: CheckConfig) -> frozenset[str]:
-        assert isinstance(config, HttpConfig)
+    def known_metrics(cls, config: HttpConfig) -> frozenset[str]:
         return cls.METRICS | frozenset(config.metrics)
 
     async def measure(self) -> Measurement:
         c = self.config
-        assert isinstance(c, HttpConfig)
         reply = await self.context.http.request(
             c.method, c.url, headers=c.headers, content=c.body, timeout=c.timeout,
             follow_redirects=c.follow_redirects, max_body_bytes=c.max_body_bytes, verify=c.verify_tls,

@@ -38,6 +38,7 @@ from watchdog.durations import format_duration
 from watchdog.errors import CheckError, ProbeConnectError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
+from watchdog.neterrors import DNS_WITH_DETAIL, connect_reason
 from watchdog.redact import scrub_url
 from watchdog.checks.http_endpoint import status_allowed, status_ranges
 from watchdog.stats import format_ms, latency_summary
@@ -137,14 +138,12 @@ class Sample:
 Sampler = Callable[[], Awaitable[Sample]]
 
 
-class LatencyCheck(CheckKind):
+class LatencyCheck(CheckKind[LatencyConfig]):
     """Percentiles of N HTTP requests or TCP connects, taken with bounded concurrency."""
 
     type = "latency"
-    Config = LatencyConfig
     METRICS = frozenset({"p50_ms", "p95_ms", "p99_ms", "max_ms", "min_ms", "error_pct", "samples"})
     MAIN_METRIC = "p95_ms"
-    config: LatencyConfig
 
     async def measure(self) -> Measurement:
         loop = asyncio.get_running_loop()
@@ -197,10 +196,8 @@ class LatencyCheck(CheckKind):
                         sock.close()
             except TimeoutError:
                 return Sample(error=f"no answer from {target} within {format_duration(budget)}")
-            except ConnectionRefusedError:
-                return Sample(error=f"connection refused by {target}")
             except OSError as exc:
-                return Sample(error=f"cannot connect to {target}: {exc.strerror or exc}")
+                return Sample(error=connect_reason(exc, target, text=exc.strerror or str(exc)))
 
         return sample
 
@@ -211,7 +208,7 @@ async def _resolve(target: str) -> tuple[int, tuple[object, ...]]:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise ProbeConnectError(f"DNS lookup failed for {target}: {exc.strerror}") from None
+        raise ProbeConnectError(connect_reason(exc, target, text=str(exc), wording=DNS_WITH_DETAIL)) from None
     family, _, _, _, address = infos[0]
     return family, address
 

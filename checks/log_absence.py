@@ -18,7 +18,6 @@ from typing import ClassVar
 
 from watchdog.checks.log_base import LogCheck, LogCheckConfig, Regex
 from watchdog.durations import format_duration
-from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import ReadView
 from watchdog.logs.windows import AbsenceState, Evidence
 from watchdog.model import Measurement
@@ -31,12 +30,10 @@ class LogAbsenceConfig(LogCheckConfig):
     within: PositiveDuration
 
 
-class LogAbsenceCheck(LogCheck):
+class LogAbsenceCheck(LogCheck[LogAbsenceConfig]):
     type: ClassVar[str] = "log-absence"
-    Config: ClassVar[type[CheckConfig]] = LogAbsenceConfig
     METRICS: ClassVar[frozenset[str]] = frozenset({"since_last_s", "seen"})
     MAIN_METRIC: ClassVar[str | None] = "since_last_s"
-    config: LogAbsenceConfig
 
     @property
     def read_window(self) -> float:

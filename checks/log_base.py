@@ -15,19 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import AfterValidator
 
 from watchdog.errors import CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
-from watchdog.logs.config import source_names
 from watchdog.logs.hub import Handler, ReadView
 from watchdog.logs.matcher import PatternSpec
 from watchdog.model import Measurement, Result
 from watchdog.thresholds import format_number
 from watchdog.types import PositiveDuration
+
+if TYPE_CHECKING:
+    from watchdog.config import LoadContext
 
 
 def _regex(value: str) -> str:
@@ -54,13 +55,14 @@ class WindowedConfig(LogCheckConfig):
     window: PositiveDuration = 60.0
 
 
-class LogCheck(CheckKind):
-    """Base of the log kinds: registers with the hub, waits for the read, reports the source."""
+LogConfigT = TypeVar("LogConfigT", bound=LogCheckConfig)
 
-    Config: ClassVar[type[CheckConfig]] = LogCheckConfig
-    config: LogCheckConfig
 
-    def __init__(self, name: str, config: CheckConfig, context: CheckContext) -> None:
+class LogCheck(CheckKind[LogConfigT]):
+    """Base of the log kinds (``class LogRateCheck(LogCheck[LogRateConfig])``): registers with
+    the hub, waits for the read, reports the source."""
+
+    def __init__(self, name: str, config: LogConfigT, context: CheckContext) -> None:
         super().__init__(name, config, context)
         self._view: ReadView | None = None
         self.setup()
@@ -99,9 +101,9 @@ class LogCheck(CheckKind):
     # -- the shared parts ----------------------------------------------------------------------
 
     @classmethod
-    def validate_config(cls, config: CheckConfig, document: Mapping[str, Any]) -> None:
-        names = source_names(document)
-        source = getattr(config, "source", None)
+    def validate_config(cls, name: str, config: LogConfigT, ctx: LoadContext) -> None:
+        names = ctx.source_names
+        source = config.source
         if source not in names:
             raise ValueError(f"source: no source named {source!r} (sources: {', '.join(names) or 'none'})")
 

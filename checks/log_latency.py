@@ -25,7 +25,6 @@ from pydantic import Field, model_validator
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
 from watchdog.durations import format_duration
-from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import Handler, ReadView
 from watchdog.logs.matcher import PatternSpec
 from watchdog.logs.pairs import PairTracker
@@ -51,14 +50,12 @@ class LogLatencyConfig(WindowedConfig):
         return self
 
 
-class LogLatencyCheck(LogCheck):
+class LogLatencyCheck(LogCheck[LogLatencyConfig]):
     type: ClassVar[str] = "log-latency"
-    Config: ClassVar[type[CheckConfig]] = LogLatencyConfig
     METRICS: ClassVar[frozenset[str]] = frozenset(
         {"p50_ms", "p95_ms", "p99_ms", "max_ms", "pairs", "lost", "lost_pct"}
     )
     MAIN_METRIC: ClassVar[str | None] = "p95_ms"
-    config: LogLatencyConfig
 
     def setup(self) -> None:
         c = self.config

@@ -22,7 +22,6 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
-from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import LogMatch, ReadView
 from watchdog.logs.windows import Matches, MatchState
 from watchdog.model import Measurement, Result
@@ -37,12 +36,10 @@ class LogMatchConfig(WindowedConfig):
     evidence: int = Field(default=5, ge=1, le=50)
 
 
-class LogMatchCheck(LogCheck):
+class LogMatchCheck(LogCheck[LogMatchConfig]):
     type: ClassVar[str] = "log-match"
-    Config: ClassVar[type[CheckConfig]] = LogMatchConfig
     METRICS: ClassVar[frozenset[str]] = frozenset({"matches"})
     MAIN_METRIC: ClassVar[str | None] = "matches"
-    config: LogMatchConfig
 
     def setup(self) -> None:
         self.state = MatchState(keep=self.config.evidence)

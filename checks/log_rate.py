@@ -19,7 +19,6 @@ from typing import ClassVar
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
 from watchdog.durations import format_duration
-from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import ReadView
 from watchdog.logs.windows import Evidence, RateState
 from watchdog.model import Measurement
@@ -30,12 +29,10 @@ class LogRateConfig(WindowedConfig):
     match: Regex
 
 
-class LogRateCheck(LogCheck):
+class LogRateCheck(LogCheck[LogRateConfig]):
     type: ClassVar[str] = "log-rate"
-    Config: ClassVar[type[CheckConfig]] = LogRateConfig
     METRICS: ClassVar[frozenset[str]] = frozenset({"count", "per_min"})
     MAIN_METRIC: ClassVar[str | None] = "count"
-    config: LogRateConfig
 
     def setup(self) -> None:
         self.state = RateState(self.config.window)

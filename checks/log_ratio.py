@@ -21,7 +21,6 @@ from typing import ClassVar
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
 from watchdog.durations import format_duration
-from watchdog.kinds import CheckConfig
 from watchdog.logs.hub import Handler, ReadView
 from watchdog.logs.matcher import PatternSpec
 from watchdog.logs.windows import Evidence, RatioState
@@ -36,12 +35,10 @@ class LogRatioConfig(WindowedConfig):
     window: PositiveDuration = 300.0
 
 
-class LogRatioCheck(LogCheck):
+class LogRatioCheck(LogCheck[LogRatioConfig]):
     type: ClassVar[str] = "log-ratio"
-    Config: ClassVar[type[CheckConfig]] = LogRatioConfig
     METRICS: ClassVar[frozenset[str]] = frozenset({"ratio_pct", "matches", "total"})
     MAIN_METRIC: ClassVar[str | None] = "ratio_pct"
-    config: LogRatioConfig
 
     def setup(self) -> None:
         self.state = RatioState(self.config.window)

@@ -17,8 +17,8 @@ of the service would see, so no pooling across runs and no retries):
   random channel and received back through a subscription on a second
   connection - the path the socket.io Redis adapter uses between replicas.
 
-The password is read only from the environment (config.py refuses one written
-in the file) and never shown: every host text here comes from ``target_of``,
+The password is read only from the environment (``validate_config`` refuses one
+written in the file) and never shown: every host text here comes from ``target_of``,
 which has no userinfo, and every library message passes through ``_scrub``.
 """
 
@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import re
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import Field, field_validator
@@ -39,17 +38,21 @@ from watchdog.durations import format_duration
 from watchdog.errors import CheckError, ProbeConnectError, ProbeResponseError, ProbeTimeout
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
+from watchdog.neterrors import connect_reason, map_exceptions
 from watchdog.redact import MASK, scrub_url
 from watchdog.stats import format_ms, percentile
 from watchdog.thresholds import format_number
+
+if TYPE_CHECKING:
+    from watchdog.config import LoadContext
 
 SCHEMES = ("redis://", "rediss://", "unix://")
 PINGS = 3
 MIB = 1024 * 1024
 #: our own deadline, inside the runner's, so a timeout names the host instead of "timed out"
 BUDGET_SHARE = 0.9
-_ERRNO = re.compile(r"^Error (-?\d+) connecting to")
-_DNS_ERRNOS = {-2, -3, -5, -9}  # EAI_NONAME, EAI_AGAIN, EAI_NODATA, EAI_ADDRFAMILY
+#: the shared reasons (watchdog.neterrors), with the one only a unix:// URL meets
+_WORDING = {errno.ENOENT: "no Redis socket at {host}"}
 
 
 class RedisConfig(CheckConfig):
@@ -95,40 +98,47 @@ def password_of(url: str) -> str | None:
     return unquote(password) if password else None
 
 
-class RedisCheck(CheckKind):
+class RedisCheck(CheckKind[RedisConfig]):
     """PING, INFO and optionally a pub/sub round trip against one Redis server."""
 
     type = "redis"
-    Config = RedisConfig
     METRICS = frozenset({"latency_ms", "used_memory_mb", "connected_clients", "memory_pct", "pubsub_ms"})
     MAIN_METRIC = "latency_ms"
-    config: RedisConfig
 
     @classmethod
-    def known_metrics(cls, config: CheckConfig) -> frozenset[str]:
-        if isinstance(config, RedisConfig) and not config.pubsub:
+    def known_metrics(cls, config: RedisConfig) -> frozenset[str]:
+        if not config.pubsub:
             return cls.METRICS - {"pubsub_ms"}
         return cls.METRICS
 
+    @classmethod
+    def validate_config(cls, name: str, config: RedisConfig, ctx: LoadContext) -> None:
+        """A password written in the file ends up in git: it must come from the environment."""
+        url = ctx.raw_check(name).get("url")
+        if isinstance(url, str) and scrub_url(url) != url and "${" not in url.split("@", 1)[0]:
+            raise ValueError(
+                "url: put the Redis password in an environment variable "
+                "(url = \"redis://:${REDIS_PASSWORD}@host:6379\"), not in the file"
+            )
+
     async def measure(self) -> Measurement:
-        target = target_of(self.config.url)
+        from redis.exceptions import RedisError
+
+        target, password = target_of(self.config.url), password_of(self.config.url)
         budget = self.config.timeout * BUDGET_SHARE
         metrics: dict[str, float] = {}
         client = _client(self.config.url, self.config.timeout)
         try:
             async with asyncio.timeout(budget):
-                info = await _ping_and_info(client, metrics)
-                if self.config.pubsub:
-                    metrics["pubsub_ms"] = await _pubsub_round_trip(client, self.config.channel_prefix, target)
+                with map_exceptions({RedisError: lambda exc: map_redis_error(exc, target, password, metrics)}):
+                    info = await _ping_and_info(client, metrics)
+                    if self.config.pubsub:
+                        metrics["pubsub_ms"] = await _pubsub_round_trip(client, self.config.channel_prefix, target)
         except TimeoutError:
             raise ProbeTimeout(f"no answer from {target} within {format_duration(budget)}", metrics=metrics) from None
         except CheckError as exc:
             exc.metrics = {**metrics, **exc.metrics}
             raise
-        except Exception as exc:
-            if not _is_redis_error(exc):
-                raise
-            raise map_redis_error(exc, target, password_of(self.config.url), metrics) from None
         finally:
             await client.aclose()
         return Measurement(
@@ -153,12 +163,6 @@ def _client(url: str, timeout: float) -> Any:
         client_name="watchdog",
         max_connections=2,  # commands + the pub/sub subscription
     )
-
-
-def _is_redis_error(exc: BaseException) -> bool:
-    from redis.exceptions import RedisError
-
-    return isinstance(exc, RedisError)
 
 
 async def _ping_and_info(client: Any, metrics: dict[str, float]) -> Mapping[str, Any]:
@@ -227,27 +231,10 @@ def map_redis_error(exc: BaseException, target: str, password: str | None,
     if isinstance(exc, rex.TimeoutError):
         return ProbeTimeout(f"no answer from {target} ({text})", metrics=kept)
     if isinstance(exc, rex.ConnectionError):
-        return ProbeConnectError(connect_reason(text, target), metrics=kept)
+        return ProbeConnectError(connect_reason(exc, target, text=text, wording=_WORDING), metrics=kept)
     if isinstance(exc, rex.NoPermissionError):
         return ProbeResponseError(f"{target} refused a command: {text}", metrics=kept)
     return ProbeResponseError(f"{target} answered with an error: {text}", metrics=kept)
-
-
-def connect_reason(text: str, target: str) -> str:
-    """The person's reason for a redis-py ``ConnectionError`` text ("Error 111 connecting to ...")."""
-    match = _ERRNO.match(text)
-    code = int(match.group(1)) if match else None
-    if code == errno.ECONNREFUSED:
-        return f"connection refused by {target}"
-    if code in _DNS_ERRNOS:
-        return f"DNS lookup failed for {target}"
-    if code == errno.ENOENT:
-        return f"no Redis socket at {target}"
-    if code in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-        return f"{target} is unreachable"
-    if "closed by server" in text.lower() or "reset" in text.lower():
-        return f"{target} closed the connection"
-    return f"cannot connect to {target}: {text}"
 
 
 def _scrub(text: str, password: str | None) -> str:

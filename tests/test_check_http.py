@@ -147,6 +147,20 @@ async def test_tls_failure_is_reported_as_tls():
     assert r.summary.startswith("TLS failed for app.test: [SSL: CERTIFICATE_VERIFY_FAILED]")
 
 
+@respx.mock
+async def test_a_reset_while_reading_is_the_host_closing_the_connection():
+    respx.get("http://app.test/health").mock(side_effect=httpx.ReadError("[Errno 104] Connection reset by peer"))
+    r = await run_one({"url": "http://app.test/health"})
+    assert (r.status, r.summary) == (Status.CRITICAL, "app.test closed the connection")
+
+
+@respx.mock
+async def test_a_dns_failure_keeps_the_resolver_s_words():
+    respx.get("http://app.test/health").mock(side_effect=httpx.ConnectError("[Errno -3] Temporary failure in name resolution"))
+    r = await run_one({"url": "http://app.test/health"})
+    assert r.summary == "DNS lookup failed for app.test: Temporary failure in name resolution"
+
+
 @pytest.mark.parametrize(("status", "expected", "allowed"), [
     (200, ["200-399"], True), (399, ["200-399"], True), (404, ["200-399"], False),
     (503, [200, "5xx"], True), (201, [200], False), (204, ["2xx"], True)])

@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as aredis
 from redis import exceptions as rex
 
-from watchdog.checks.redis_health import connect_reason, map_redis_error, summarize, target_of
+from watchdog.checks.redis_health import map_redis_error, summarize, target_of
 from tests.support.redis_server import RedisServer
 from watchdog.config import from_document
 from watchdog.errors import ConfigError, ProbeConnectError, ProbeResponseError, ProbeTimeout
@@ -267,8 +267,9 @@ def test_target_never_includes_the_userinfo(url: str, target: str) -> None:
          "cannot connect to T: Error 13 connecting to /run/x.sock. Permission denied."),
     ],
 )
-def test_connect_reason(text: str, reason: str) -> None:
-    assert connect_reason(text, "T") == reason
+def test_connection_errors_name_the_reason(text: str, reason: str) -> None:
+    error = map_redis_error(rex.ConnectionError(text), "T", None)
+    assert (type(error), str(error)) == (ProbeConnectError, reason)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,10 @@
 """Loading the config: interpolation, env overrides, and one-line errors naming the key."""
 
+import json
+import os
+import tomllib
+from unittest import mock
+
 import pytest
 
 from watchdog.config import from_document, load
@@ -91,6 +96,37 @@ def test_environment_overrides_top_level_settings():
     assert cfg.settings.defaults.timeout == 2
 
 
+class _ReadOnlyEnviron(dict):
+    """Stands in for os.environ: loading must never write it (no swapping in a test's env)."""
+
+    def _refuse(self, *args, **kwargs):
+        raise AssertionError("os.environ was modified")
+
+    __setitem__ = __delitem__ = clear = update = pop = popitem = setdefault = _refuse
+
+
+def test_loading_with_a_given_env_never_modifies_os_environ():
+    with mock.patch.object(os, "environ", _ReadOnlyEnviron(os.environ, WATCHDOG_RETENTION="2d")):
+        cfg = from_document({}, env={"WATCHDOG_STATE_DIR": "/from/env"})
+    assert (str(cfg.settings.state_dir), cfg.settings.retention) == ("/from/env", 30 * 86400.0)
+
+
+def test_nested_environment_override_keeps_the_file_s_other_keys():
+    cfg = from_document({"defaults": {"interval": "1m", "timeout": "9s"}}, env={"WATCHDOG_DEFAULTS__TIMEOUT": "5s"})
+    assert (cfg.settings.defaults.interval, cfg.settings.defaults.timeout) == (60.0, 5.0)
+
+
+def test_a_bad_environment_override_names_the_key():
+    with pytest.raises(ConfigError) as err:
+        from_document({}, env={"WATCHDOG_DEFAULTS__TIMEOUT": "soon"})
+    assert str(err.value) == "watchdog.toml: defaults.timeout: invalid duration 'soon' (use 500ms, 30s, 5m, 1h, 1d)"
+
+
+def test_default_state_dir_follows_the_given_xdg_state_home():
+    cfg = from_document({}, env={"XDG_STATE_HOME": "/srv/state"})
+    assert str(cfg.settings.state_dir) == "/srv/state/watchdog"
+
+
 def test_secret_variables_are_registered_for_redaction():
     doc = {"checks": {"h": {"type": "http", "url": "http://127.0.0.1:9/",
                             "headers": {"Authorization": "Bearer ${HEALTH_TOKEN}"}}}}
@@ -101,6 +137,18 @@ def test_secret_variables_are_registered_for_redaction():
 def test_literal_redis_password_in_the_file_is_refused():
     with pytest.raises(ConfigError, match=r"checks.r.url: put the Redis password in an environment variable"):
         from_document({"checks": {"r": {"type": "redis", "url": "redis://:hunter2@127.0.0.1:6379"}}}, env={})
+
+
+def test_redis_password_from_the_environment_is_accepted():
+    cfg = from_document({"checks": {"r": {"type": "redis", "url": "redis://:${REDIS_PASSWORD}@127.0.0.1:6379"}}},
+                        env={"REDIS_PASSWORD": "hunter2"})
+    assert cfg.checks["r"].url == "redis://:hunter2@127.0.0.1:6379"
+
+
+def test_a_url_password_never_appears_in_another_kind_s_url_error():
+    with pytest.raises(ConfigError) as err:
+        from_document({"checks": {"h": {"type": "http", "url": "redis://:hunter2@127.0.0.1:6379"}}}, env={})
+    assert str(err.value) == "watchdog.toml: checks.h.url: must be an http:// or https:// URL, got 'redis://:***@127.0.0.1:6379'"
 
 
 def test_example_config_validates(run_cli):
@@ -117,6 +165,28 @@ def test_config_show_masks_secrets(run_cli, write_config, monkeypatch):
     assert "tok-abc-123456" not in outcome.out
     assert 'Authorization = "Bearer ***"' in outcome.out
     assert 'interval = "30s"' in outcome.out
+
+
+def test_config_show_toml_reads_back_as_the_json_document(run_cli):
+    toml_out = run_cli("config", "show", "-c", "config.example.toml")
+    json_out = run_cli("config", "show", "-c", "config.example.toml", "--format", "json")
+    assert (toml_out.code, json_out.code) == (0, 0)
+    assert tomllib.loads(toml_out.out) == _without_none(json.loads(json_out.out))
+
+
+def test_config_show_writes_a_window_as_its_table(run_cli, write_config):
+    path = write_config('[windows.p]\nstart = "2025-10-13T07:10:00Z"\nduration = "12h"\n'
+                        'criteria = [{ name = "calm", expr = "alerts.critical == 0" }]\n')
+    shown = tomllib.loads(run_cli("config", "show", "-c", path).out)["windows"]["p"]
+    assert shown == {"title": "p", "start": "2025-10-13T07:10:00Z", "duration": "12h",
+                     "checkpoints": ["3h", "6h", "9h", "12h"], "channels": [],
+                     "criteria": [{"name": "calm", "expr": "alerts.critical == 0"}]}
+
+
+def _without_none(value):
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    return [_without_none(v) for v in value if v is not None] if isinstance(value, list) else value
 
 
 def test_load_reads_a_file(write_config):

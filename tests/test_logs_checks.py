@@ -53,9 +53,7 @@ def railway_log() -> list[str]:
 
 def build(sources: dict[str, Any], checks: dict[str, Any] = CHECKS, **context: Any) -> tuple[Any, list[Any]]:
     config = from_document({"sources": sources, "checks": checks}, file="w.toml")
-    ctx = runner.context_for(config)
-    for key, value in context.items():
-        setattr(ctx, key, value)
+    ctx = runner.context_for(config, **context)
     return ctx, runner.build(config, list(config.checks), ctx)
 
 

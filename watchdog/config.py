@@ -18,7 +18,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from watchdog import registry
 from watchdog.errors import ConfigError
 from watchdog.kinds import CheckConfig, CheckKind
-from watchdog.redact import Redactor, looks_secret, scrub_url, secret_values
+from watchdog.redact import Redactor, looks_secret, secret_values
 from watchdog.settings import Settings
 from watchdog.thresholds import unknown_metrics
 from watchdog.validation import describe_errors
@@ -59,15 +59,26 @@ def _table_validator(table: str) -> TableValidator:
     return getattr(importlib.import_module(module), func)
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoadContext:
-    """What table validators may look at: the whole document, the settings, the file."""
+    """What validators may look at: table validators and each kind's ``validate_config``."""
 
     file: str
+    #: the document as written, before ``${ENV}`` interpolation (is a password typed in the file?)
+    raw_document: Mapping[str, Any]
+    #: the document after interpolation
     document: Mapping[str, Any]
     settings: Settings
+    #: the ``[sources.NAME]`` names, sorted
+    source_names: tuple[str, ...] = ()
     #: check name -> the metrics it can produce (window criteria are checked against it)
-    metrics: dict[str, frozenset[str]] = field(default_factory=dict)
+    metrics: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def raw_check(self, name: str) -> Mapping[str, Any]:
+        """``[checks.NAME]`` as written in the file (``{}`` when it is not a table)."""
+        checks = self.raw_document.get("checks")
+        table = checks.get(name) if isinstance(checks, Mapping) else None
+        return table if isinstance(table, Mapping) else {}
 
 
 @dataclass
@@ -139,14 +150,15 @@ def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.t
     env = os.environ if env is None else env
     name = str(file)
     redactor = Redactor()
-    _refuse_literal_passwords(document, name)
     doc = interpolate(document, env, redactor, file=name)
     named = {key: doc.get(key) for key in ("checks", *TABLES) if key in doc}
     plain = {k: v for k, v in doc.items() if k not in named}
     settings = _settings(plain, name, env)
-    ctx = LoadContext(file=name, document=doc, settings=settings)
+    sources = named.get("sources")
+    ctx = LoadContext(file=name, raw_document=document, document=doc, settings=settings,
+                      source_names=tuple(sorted(sources)) if isinstance(sources, dict) else ())
     kinds, checks = _checks(_as_tables(named.get("checks") or {}, "checks", name), ctx)
-    ctx.metrics = {n: kinds[n].known_metrics(c) for n, c in checks.items()}
+    ctx = replace(ctx, metrics={n: kinds[n].known_metrics(c) for n, c in checks.items()})
     tables = {
         table: {n: _validate_named(table, n, t, ctx) for n, t in _as_tables(named[table] or {}, table, name).items()}
         for table in TABLES
@@ -191,16 +203,7 @@ def interpolate(value: Any, env: Mapping[str, str], redactor: Redactor, *, file:
 
 def _settings(plain: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Settings:
     try:
-        if env is os.environ:
-            return Settings(**plain)
-        saved = dict(os.environ)
-        try:  # pydantic-settings reads os.environ; tests pass their own env
-            os.environ.clear()
-            os.environ.update(env)
-            return Settings(**plain)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        return Settings.from_sources(plain, env)
     except ValidationError as exc:
         raise _config_error(exc, file, prefix="", model=Settings) from None
 
@@ -243,7 +246,7 @@ def _validate_named(table: str, name: str, body: Mapping[str, Any], ctx: LoadCon
 
 def _cross_check(kind: type[CheckKind], name: str, config: CheckConfig, ctx: LoadContext) -> None:
     try:
-        kind.validate_config(config, ctx.document)
+        kind.validate_config(name, config, ctx)
     except ValueError as exc:
         key, _, message = str(exc).partition(": ")
         if not message:
@@ -276,21 +279,6 @@ def _as_tables(value: Any, table: str, file: str) -> dict[str, Mapping[str, Any]
                 f"must be a table ([{table}.{name}]), got {type(body).__name__}", file=file, key=f"{table}.{name}"
             )
     return value
-
-
-def _refuse_literal_passwords(document: Mapping[str, Any], file: str) -> None:
-    """A password written in the file ends up in git; it must come from the environment."""
-    checks = document.get("checks")
-    for name, body in (checks.items() if isinstance(checks, dict) else ()):
-        url = body.get("url") if isinstance(body, dict) else None
-        if isinstance(url, str) and url.startswith(("redis://", "rediss://", "unix://")):
-            masked = scrub_url(url)
-            if masked != url and "${" not in url.split("@", 1)[0]:
-                raise ConfigError(
-                    "put the Redis password in an environment variable "
-                    "(url = \"redis://:${REDIS_PASSWORD}@host:6379\"), not in the file",
-                    file=file, key=f"checks.{name}.url",
-                )
 
 
 def _collect_secrets(redactor: Redactor, *groups: Mapping[str, Any]) -> None:

@@ -23,7 +23,6 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
-import errno
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -31,7 +30,9 @@ from typing import Any
 
 import httpx
 
+from watchdog import neterrors
 from watchdog.errors import CheckError, ProbeConnectError, ProbeTimeout, ProbeTLSError
+from watchdog.neterrors import map_exceptions
 
 USER_AGENT = "ops-watchdog/0.1 (+https://github.com/ops-watchdog)"
 
@@ -85,7 +86,6 @@ class Reply:
     timing: Timing
     peer_cert: dict[str, Any] | None = None
     http_version: str = "HTTP/1.1"
-    redirects: int = 0
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -130,13 +130,12 @@ class HttpTransport:
             client = self.client(verify)
             try:
                 async with asyncio.timeout(timeout):
-                    return await self._send(
-                        client, method, url, headers, content, timeout, follow_redirects, max_body_bytes, timing
-                    )
+                    with map_exceptions({httpx.HTTPError: lambda exc: map_http_error(exc, url, timeout)}):
+                        return await self._send(
+                            client, method, url, headers, content, timeout, follow_redirects, max_body_bytes, timing
+                        )
             except TimeoutError:
                 raise ProbeTimeout(f"no answer from {_host(url)} within {_secs(timeout)}") from None
-            except httpx.HTTPError as exc:
-                raise map_http_error(exc, url, timeout) from None
 
     async def _send(self, client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str] | None,
                     content: bytes | str | None, timeout: float, follow: bool, cap: int, timing: Timing) -> Reply:
@@ -156,7 +155,6 @@ class HttpTransport:
                 timing=timing,
                 peer_cert=_peer_cert(response),
                 http_version=response.http_version,
-                redirects=len(response.history),
                 url=str(response.url),
             )
         finally:
@@ -207,19 +205,15 @@ def map_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> CheckError
     """httpx's exceptions as the project's probe errors, with the host named."""
     host = _host(url)
     text = _root_cause(exc)
-    errno_ = _errno(exc)
     if isinstance(exc, httpx.TimeoutException):
         return ProbeTimeout(f"no answer from {host} within {_secs(timeout)} ({type(exc).__name__})")
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper() or "TLS" in text.upper():
         return ProbeTLSError(f"TLS failed for {host}: {text}")
     if isinstance(exc, httpx.ConnectError):
-        if errno_ == errno.ECONNREFUSED:
-            return ProbeConnectError(f"connection refused by {host}")
-        if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-            return ProbeConnectError(f"DNS lookup failed for {host}: {text}")
-        if "refused" in text.lower():
-            return ProbeConnectError(f"connection refused by {host}")
-        return ProbeConnectError(f"cannot connect to {host}: {text}")
+        return ProbeConnectError(neterrors.connect_reason(exc, host, text=text, wording=neterrors.DNS_WITH_DETAIL))
+    network = neterrors.describe(exc, host) if isinstance(exc, httpx.NetworkError) else None
+    if network:
+        return ProbeConnectError(network)
     if isinstance(exc, httpx.RemoteProtocolError):
         return ProbeConnectError(f"{host} closed the connection or spoke bad HTTP: {text}")
     if isinstance(exc, httpx.TooManyRedirects):
@@ -227,20 +221,6 @@ def map_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> CheckError
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return ProbeConnectError(f"invalid URL {url!r}: {text}")
     return ProbeConnectError(f"request to {host} failed: {type(exc).__name__}: {text}")
-
-
-def _errno(exc: BaseException) -> int | None:
-    """The errno of the first OSError in the exception chain (111 = refused)."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, OSError) and seen.errno is not None:
-            return seen.errno
-        if isinstance(seen, OSError) and "Connect call failed" in str(seen):
-            return errno.ECONNREFUSED  # asyncio's message for a refused connect on loopback
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 def _root_cause(exc: BaseException) -> str:

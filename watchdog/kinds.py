@@ -1,14 +1,13 @@
 """The contract every check kind implements, built-in or third-party.
 
-A kind is one class with a typed ``Config`` model and ``async measure()``
+A kind is one class, generic in its config model, with ``async measure()``
 returning a ``Measurement``. ``run()`` - defined here, once - wraps it in the
 one exception boundary and the one timeout, and judges the metrics against the
 thresholds into a ``Result``. So a kind measures; it never decides WARNING or
 CRITICAL itself and never formats for a terminal.
 
-    class PingCheck(CheckKind):
+    class PingCheck(CheckKind[PingConfig]):  # PingConfig: a subclass of CheckConfig
         type = "ping"
-        Config = PingConfig                  # subclass of CheckConfig
         METRICS = frozenset({"rtt_ms"})
 
         async def measure(self) -> Measurement:
@@ -17,6 +16,11 @@ CRITICAL itself and never formats for a terminal.
 
 Register it under the entry-point group ``watchdog.checks``:
 ``ping = "mypkg.ping:PingCheck"``.
+
+The type argument gives ``self.config`` its type and sets the ``Config``
+class variable the loader validates ``[checks.NAME]`` with; a kind written
+before kinds were generic (``class PingCheck(CheckKind)`` with ``Config =
+PingConfig``) keeps working: a ``Config`` set in the class body wins.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import (
+    TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin, runtime_checkable,
+)
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +42,10 @@ from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status, worst
 from watchdog.thresholds import judge
 from watchdog.types import PositiveDuration, ThresholdExpr
+
+if TYPE_CHECKING:
+    from watchdog.config import LoadContext
+    from watchdog.logs.config import SourceConfig
 
 
 BACKSTOP_GRACE_S = 0.25
@@ -58,28 +68,41 @@ class CheckConfig(BaseModel):
     alert: AlertRules = Field(default_factory=AlertRules)
 
 
-class CheckKind:
-    """Base class of check kinds. Subclasses set ``type``, ``Config``, ``METRICS``."""
+ConfigT = TypeVar("ConfigT", bound=CheckConfig)
+
+
+class CheckKind(Generic[ConfigT]):
+    """Base class of check kinds: ``class HttpCheck(CheckKind[HttpConfig])``; set ``type``, ``METRICS``."""
 
     type: ClassVar[str] = ""
+    #: the model of ``[checks.NAME]``: the type argument (or set explicitly, as older kinds do)
     Config: ClassVar[type[CheckConfig]] = CheckConfig
     METRICS: ClassVar[frozenset[str]] = frozenset()
     #: the metric reports chart and summarise for this kind
     MAIN_METRIC: ClassVar[str | None] = None
 
-    def __init__(self, name: str, config: CheckConfig, context: CheckContext) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" not in cls.__dict__:
+            model = config_model(cls)
+            if model is not None:
+                cls.Config = model
+
+    def __init__(self, name: str, config: ConfigT, context: CheckContext) -> None:
         self.name = name
-        self.config = config
+        self.config: ConfigT = config
         self.context = context
 
     @classmethod
-    def known_metrics(cls, config: CheckConfig) -> frozenset[str]:
+    def known_metrics(cls, config: ConfigT) -> frozenset[str]:
         """Every metric this check can produce with this config (thresholds are checked against it)."""
         return cls.METRICS
 
     @classmethod
-    def validate_config(cls, config: CheckConfig, document: Mapping[str, Any]) -> None:
-        """Cross-table checks (a ``source`` that must exist...). Raise ValueError(key, msg)."""
+    def validate_config(cls, name: str, config: ConfigT, ctx: LoadContext) -> None:
+        """Rules beyond the model, run once every table is validated (a ``source`` that must
+        exist, a password that must not be typed in the file...): raise
+        ``ValueError("key: message")`` and the loader names ``checks.NAME.key``."""
 
     async def measure(self) -> Measurement:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -145,6 +168,20 @@ class PushesResults(Protocol):
         """Call ``push`` with each result as it happens, from now on (live mode)."""
 
 
+def config_model(kind: type) -> type[CheckConfig] | None:
+    """The config model a kind's own bases name: ``CheckKind[HttpConfig]`` -> ``HttpConfig``;
+    a still-generic base (``CheckKind[LogConfigT]``) gives the type variable's bound."""
+    for base in kind.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if not (isinstance(origin, type) and issubclass(origin, CheckKind)):
+            continue
+        for arg in get_args(base):
+            arg = arg.__bound__ if isinstance(arg, TypeVar) else arg
+            if isinstance(arg, type) and issubclass(arg, CheckConfig):
+                return arg
+    return None
+
+
 class CheckContext:
     """What checks share within one process: the redactor, the HTTP client, log sources.
 
@@ -152,15 +189,19 @@ class CheckContext:
     are created on first use and closed by ``aclose()``.
     """
 
-    def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10) -> None:
+    def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10,
+                 log_sources: Mapping[str, SourceConfig] | None = None, log_window: float | None = None,
+                 stdin_source: str | None = None, logs_to_end: bool = False) -> None:
         self.redactor = redactor
         self.max_http_in_flight = max_http_in_flight
+        #: the validated ``[sources.NAME]`` tables (``config.sources``) the log hub reads
+        self.log_sources: Mapping[str, SourceConfig] = dict(log_sources or {})
         #: one-off runs (`watchdog check`): read log sources for this long instead of each check's window
-        self.log_window: float | None = None
+        self.log_window = log_window
         #: one-off runs: the name of a source to read from standard input instead of its command/file
-        self.stdin_source: str | None = None
-        #: the validated ``[sources.NAME]`` tables (``config.sources``), read by ``logs``
-        self.log_sources: Mapping[str, Any] = {}
+        self.stdin_source = stdin_source
+        #: one-off runs (`watchdog logs scan`): read every log source to its end
+        self.logs_to_end = logs_to_end
         self._http: Any = None
         self._logs: Any = None
         self._closers: list[Any] = []
@@ -181,7 +222,8 @@ class CheckContext:
         if self._logs is None:
             from watchdog.logs.hub import LogHub
 
-            self._logs = LogHub.for_context(self)
+            self._logs = LogHub(self.log_sources, log_window=self.log_window, stdin_source=self.stdin_source,
+                                to_end=self.logs_to_end)
             self.on_close(self._logs.stop)
         return self._logs
 

@@ -9,12 +9,16 @@ bounds and reports progress.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from watchdog.config import Config
 from watchdog.errors import UsageError
 from watchdog.kinds import CheckContext, CheckKind
 from watchdog.model import Result
+
+if TYPE_CHECKING:
+    from watchdog.logs.config import SourceConfig
 
 ResultCallback = Callable[[Result], None]
 
@@ -38,10 +42,16 @@ def build(config: Config, names: Iterable[str], context: CheckContext) -> list[C
     return [config.kinds[name](name, config.checks[name], context) for name in names]
 
 
-def context_for(config: Config) -> CheckContext:
-    context = CheckContext(redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight)
-    context.log_sources = config.sources
-    return context
+def context_for(config: Config, *, log_sources: Mapping[str, SourceConfig] | None = None,
+                log_window: float | None = None, stdin_source: str | None = None,
+                logs_to_end: bool = False) -> CheckContext:
+    """The context the checks of ``config`` share; the log options are for one-off runs
+    (``--log-window``, ``--source-stdin``, ``logs scan`` reading a file instead of the sources)."""
+    return CheckContext(
+        redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight,
+        log_sources=config.sources if log_sources is None else log_sources,
+        log_window=log_window, stdin_source=stdin_source, logs_to_end=logs_to_end,
+    )
 
 
 async def run_checks(

@@ -4,6 +4,13 @@
 One pydantic-settings model, so ``WATCHDOG_*`` environment variables override
 the file (``WATCHDOG_STATE_DIR``, ``WATCHDOG_DEFAULTS__TIMEOUT=5s``). The named
 tables (``[checks.NAME]``...) are validated by ``watchdog.config``.
+
+``Settings.from_sources(values, env)`` reads the variables from the mapping it is
+given (the process's environment, or a test's) through ``EnvironSource``:
+pydantic-settings' own environment source, fed that mapping instead of
+``os.environ``, so the ``WATCHDOG_`` prefix, the ``__`` nesting and JSON values
+work exactly as pydantic-settings documents them, and ``os.environ`` is never
+touched.
 """
 
 from __future__ import annotations
@@ -11,9 +18,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watchdog.alerting.rules import AlertRules
 from watchdog.types import PositiveDuration
@@ -34,8 +42,10 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def default_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+def default_state_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """``$XDG_STATE_HOME/watchdog``, else ``~/.local/state/watchdog``."""
+    home = env.get("HOME") or os.path.expanduser("~")
+    base = env.get("XDG_STATE_HOME") or os.path.join(home, ".local", "state")
     return Path(base) / "watchdog"
 
 
@@ -106,6 +116,16 @@ class Settings(BaseSettings):
     runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
 
     @classmethod
+    def from_sources(cls, values: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+        """The file's ``values`` with the ``WATCHDOG_*`` variables of ``env`` over them.
+
+        The environment wins over the file: a Railway variable beats the repo's TOML.
+        """
+        merged = _deep_merge(dict(values), EnvironSource(cls, env)())
+        merged.setdefault("state_dir", default_state_dir(env))
+        return cls(**merged)
+
+    @classmethod
     def settings_customise_sources(
         cls,
         settings_cls: type[BaseSettings],
@@ -114,5 +134,33 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment wins over the file: a Railway variable beats the repo's TOML.
-        return (env_settings, init_settings)
+        # Only the values given: ``from_sources`` has layered the environment it was
+        # handed over the file, so the process's own environment is not read a second time.
+        return (init_settings,)
+
+
+class EnvironSource(EnvSettingsSource):
+    """pydantic-settings' environment source reading ``environ`` instead of ``os.environ``."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ  # read by _load_env_vars, which the base __init__ calls
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        # What the base class does with os.environ (names folded to lower case unless
+        # case_sensitive), done with the mapping we were given.
+        return {
+            (name if self.case_sensitive else name.lower()): value
+            for name, value in self._environ.items()
+            if not (self.env_ignore_empty and value == "")
+        }
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``, tables merged key by key (how pydantic-settings layers sources)."""
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            base[key] = _deep_merge(dict(base[key]), value)
+        else:
+            base[key] = value
+    return base

@@ -57,8 +57,7 @@ def check(
         fail(f"--log-window: {err}", 3)
     if source_stdin is not None and source_stdin not in cfg.sources:
         fail(f"--source-stdin: no source named {source_stdin!r} in {cfg.path}", 3)
-    context = runner.context_for(cfg)
-    context.log_window, context.stdin_source = window, source_stdin
+    context = runner.context_for(cfg, log_window=window, stdin_source=source_stdin)
     checks = runner.build(cfg, selected, context)
     started = time.perf_counter()
     results = asyncio.run(_run(checks, context, cfg.settings.defaults.max_concurrency, progress=output is Format.table))

@@ -52,12 +52,16 @@ def show(
     output: Annotated[ShowFormat, typer.Option("--format", "-f", help="toml or json.")] = ShowFormat.toml,
 ) -> None:
     """Print the effective configuration, secrets shown as ***."""
-    from watchdog import tomlout
     from watchdog.cli.common import load_config
 
     cfg = load_config(config, exit_code=2)
     document = effective(cfg)
-    print(json.dumps(document, indent=2, ensure_ascii=False) if output is ShowFormat.json else tomlout.dumps(document))
+    if output is ShowFormat.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        import tomli_w
+
+        print(tomli_w.dumps(_without_none(document)), end="")
 
 
 def effective(cfg: Any) -> dict[str, Any]:
@@ -77,7 +81,19 @@ def effective(cfg: Any) -> dict[str, Any]:
 
 
 def _dump(model: Any) -> Any:
+    """A validated table as plain data: a model's fields, a window's keys (``WindowSpec.as_table``)."""
+    if hasattr(model, "as_table"):
+        return model.as_table()
     return model.model_dump(mode="json", by_alias=True) if hasattr(model, "model_dump") else model
+
+
+def _without_none(value: Any) -> Any:
+    """TOML has no null: an unset key is left out, as it would be in the file."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value if v is not None]
+    return value
 
 
 def _masked(value: Any, redact: Any) -> Any:

@@ -55,9 +55,9 @@ def scan(
     from watchdog.status import worst
 
     cfg = load_config(config, exit_code=3)
-    context = runner.context_for(cfg)
-    checks = _scan_checks(cfg, target, check or [], context)
-    context.logs.to_end = True
+    sources, tables = _scan_plan(cfg, target, check or [])
+    context = runner.context_for(cfg, log_sources=sources, logs_to_end=True)
+    checks = [cfg.kinds[n](n, table, context) for n, table in tables.items()]
     results, status = asyncio.run(_scan(checks, context))
     if output is Format.json:
         import json
@@ -68,8 +68,9 @@ def scan(
     raise typer.Exit(worst([r.status for r in results]).exit_code)
 
 
-def _scan_checks(cfg: Config, target: str, only: list[str], context: Any) -> list[CheckKind]:
-    """Build the log checks to scan ``target`` with; a file or stdin replaces every source."""
+def _scan_plan(cfg: Config, target: str, only: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sources to read and the log checks (name -> config) to scan ``target`` with;
+    a file or stdin replaces every source."""
     import os
 
     sources = cfg.sources
@@ -77,17 +78,16 @@ def _scan_checks(cfg: Config, target: str, only: list[str], context: Any) -> lis
     _unknown_checks(cfg, only)
     if target in sources:
         names = [n for n in log_checks if cfg.checks[n].source == target]  # type: ignore[attr-defined]
-        context.log_sources = sources
         if not names:
             fail(f"no log check reads source {target!r} in {cfg.path}", 3)
-        return [cfg.kinds[n](n, cfg.checks[n], context) for n in names]
+        return dict(sources), {n: cfg.checks[n] for n in names}
     if target != "-" and not os.path.isfile(target):
         have = ", ".join(sorted(sources)) or "none"
         fail(f"{target!r} is neither a source in {cfg.path} (sources: {have}) nor a readable file", 3)
     if not log_checks:
         fail(f"no log checks in {cfg.path}", 3)
-    context.log_sources = {SCAN_SOURCE: _replacement(cfg, log_checks, target)}
-    return [cfg.kinds[n](n, cfg.checks[n].model_copy(update={"source": SCAN_SOURCE}), context) for n in log_checks]
+    replaced = {n: cfg.checks[n].model_copy(update={"source": SCAN_SOURCE}) for n in log_checks}
+    return {SCAN_SOURCE: _replacement(cfg, log_checks, target)}, replaced
 
 
 def _unknown_checks(cfg: Config, only: list[str]) -> None:

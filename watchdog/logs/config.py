@@ -122,9 +122,3 @@ class SourceConfig(BaseModel):
 def validate_source(name: str, table: Mapping[str, Any], ctx: Any = None) -> SourceConfig:
     """The ``TABLES["sources"]`` validator of watchdog.config (errors name ``sources.NAME.key``)."""
     return SourceConfig.model_validate(dict(table))
-
-
-def source_names(document: Mapping[str, Any]) -> list[str]:
-    """The ``[sources.*]`` names of a raw config document, sorted."""
-    sources = document.get("sources")
-    return sorted(sources) if isinstance(sources, dict) else []

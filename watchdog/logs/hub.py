@@ -40,7 +40,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from watchdog.logs.config import SourceConfig
 from watchdog.logs.lines import LineClock, LineFramer
@@ -108,29 +108,16 @@ class LogHub:
                  stdin: BinaryIO | None = None, to_end: bool = False) -> None:
         self.sources = dict(sources)
         self.clock = clock
-        self._log_window, self._stdin_source = log_window, stdin_source
+        #: one-off reads last this long instead of each check's window
+        self.log_window = log_window
+        #: the source read from standard input instead of its command or file
+        self.stdin_source = stdin_source
         self.stdin = stdin
         self.to_end = to_end
         self.live = False
-        self._context: Any = None
         self._regs: dict[str, _Registration] = {}
         self._runs: dict[str, _Run] = {}
         self._stdin_owner: str | None = None
-
-    @classmethod
-    def for_context(cls, context: Any) -> LogHub:
-        """The hub of a ``CheckContext``: its ``log_sources``, ``log_window`` and ``stdin_source``."""
-        hub = cls(getattr(context, "log_sources", None) or {})
-        hub._context = context
-        return hub
-
-    @property
-    def log_window(self) -> float | None:
-        return getattr(self._context, "log_window", None) if self._context is not None else self._log_window
-
-    @property
-    def stdin_source(self) -> str | None:
-        return getattr(self._context, "stdin_source", None) if self._context is not None else self._stdin_source
 
     # -- registration --------------------------------------------------------------------------
 
@@ -161,10 +148,6 @@ class LogHub:
         reg.listeners.append(deliver)
         if reg.source in self._runs:
             self._rebuild(self._runs[reg.source])
-
-    def registered(self, source: str | None = None) -> list[str]:
-        """Names of the checks registered (on ``source``)."""
-        return [r.check for r in self._regs.values() if source is None or r.source == source]
 
     # -- one-off -------------------------------------------------------------------------------
 

@@ -69,11 +69,6 @@ class LineFramer:
         return strip_ansi(block) if self.strip else block
 
 
-def line_bounds(block: bytes, pos: int) -> tuple[int, int]:
-    """Start and end (exclusive, before ``\\n``) of the line holding byte ``pos``."""
-    return block.rfind(b"\n", 0, pos) + 1, block.find(b"\n", pos)
-
-
 def line_at(block: bytes, start: int, end: int, cap: int) -> str:
     """The decoded line ``block[start:end]``: cut at ``cap`` bytes, ``\\r`` dropped, bad bytes replaced."""
     if end - start > cap:

@@ -17,6 +17,7 @@ error; an expression about a check that does not exist is a config error.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +99,18 @@ class WindowSpec:
     @property
     def opens_on_deploy(self) -> bool:
         return self.start is None
+
+    def as_table(self) -> dict[str, Any]:
+        """The ``[windows.NAME]`` keys with their effective values (``watchdog config show``)."""
+        table = WindowConfig(
+            title=self.title, start="deploy" if self.start is None else self.start, duration=self.duration_s,
+            checkpoints=self.checkpoints_s, channels=self.channels,
+            criteria=tuple(CriterionConfig(name=c.name, expr=c.expr) for c in self.criteria),
+        )
+        shown = table.model_dump(mode="json")
+        if self.start is not None:  # as it is written in the file, not unix seconds
+            shown["start"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.start))
+        return shown
 
 
 def validate_window(name: str, table: Mapping[str, Any], ctx: Any) -> WindowSpec:
