@@ -176,7 +176,7 @@ async def test_timeout_and_refused_are_transient(receiver: Receiver) -> None:
     refused = WebhookChannel("hook", WebhookConfig(url="http://127.0.0.1:9/hooks/s3cr3t"))  # type: ignore[arg-type]
     got = await attempt(refused, notification_for(message(), "hook", T0))
     assert got.error is not None and not got.error.permanent
-    assert str(got.error).startswith("cannot reach 127.0.0.1:9: ") and "s3cr3t" not in str(got.error)
+    assert str(got.error) == "connection refused by 127.0.0.1:9"
     await refused.aclose()
 
 

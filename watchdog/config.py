@@ -33,7 +33,7 @@ from watchdog.thresholds import unknown_metrics
 from watchdog.validation import describe_errors
 
 if TYPE_CHECKING:
-    from watchdog.alerting.config import ChannelConfig
+    from watchdog.alerting.channels.base import ChannelConfig
     from watchdog.logs.config import SourceConfig
     from watchdog.reports.config import WindowSpec
 

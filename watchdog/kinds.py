@@ -109,7 +109,7 @@ class CheckKind(Generic[ConfigT]):
 
     async def run(self) -> Result:
         """Measure within the timeout, turn failures into a status, judge, redact."""
-        started, t0 = time.time(), time.perf_counter()
+        started, t0 = self.context.clock(), time.perf_counter()
         redact = self.context.redactor
         try:
             # A backstop: kinds time their own I/O with the same timeout and say which
@@ -191,8 +191,11 @@ class CheckContext:
 
     def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10,
                  log_sources: Mapping[str, SourceConfig] | None = None, log_window: float | None = None,
-                 stdin_source: str | None = None, logs_to_end: bool = False) -> None:
+                 stdin_source: str | None = None, logs_to_end: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
         self.redactor = redactor
+        #: the wall clock a result's ``started`` is read from (the daemon's, so tests can move it)
+        self.clock = clock
         self.max_http_in_flight = max_http_in_flight
         #: the validated ``[sources.NAME]`` tables (``config.sources``) the log hub reads
         self.log_sources: Mapping[str, SourceConfig] = dict(log_sources or {})

@@ -9,6 +9,7 @@ bounds and reports progress.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -44,13 +45,13 @@ def build(config: Config, names: Iterable[str], context: CheckContext) -> list[C
 
 def context_for(config: Config, *, log_sources: Mapping[str, SourceConfig] | None = None,
                 log_window: float | None = None, stdin_source: str | None = None,
-                logs_to_end: bool = False) -> CheckContext:
+                logs_to_end: bool = False, clock: Callable[[], float] = time.time) -> CheckContext:
     """The context the checks of ``config`` share; the log options are for one-off runs
     (``--log-window``, ``--source-stdin``, ``logs scan`` reading a file instead of the sources)."""
     return CheckContext(
         redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight,
         log_sources=config.sources if log_sources is None else log_sources,
-        log_window=log_window, stdin_source=stdin_source, logs_to_end=logs_to_end,
+        log_window=log_window, stdin_source=stdin_source, logs_to_end=logs_to_end, clock=clock,
     )
 
 

@@ -144,7 +144,7 @@ class Daemon:
         """A Runtime for ``config``, started; what it started is stopped again if it fails."""
         assert self.store is not None
         runtime = Runtime(config, self.store, scheduler_factory=self.scheduler_factory,
-                          memory=self.memory, health=self.health)
+                          memory=self.memory, health=self.health, clock=self.clock)
         try:
             await runtime.start(self.clock())
         except BaseException:

@@ -17,6 +17,7 @@ match would page twice.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,12 +39,12 @@ class Runtime:
     """See the module docstring. ``scheduler`` is whatever ``scheduler_factory`` built."""
 
     def __init__(self, config: Config, store: Store, *, scheduler_factory: SchedulerFactory,
-                 memory: PipelineMemory, health: HealthBoard) -> None:
+                 memory: PipelineMemory, health: HealthBoard, clock: Callable[[], float] = time.time) -> None:
         from watchdog.alerting.channels import build_channels
         from watchdog.alerting.outbox import Outbox
 
         self.config = config
-        self.context = runner.context_for(config)
+        self.context = runner.context_for(config, clock=clock)
         names = [n for n, c in config.checks.items() if c.enabled]
         self.checks: dict[str, CheckKind] = {c.name: c for c in runner.build(config, names, self.context)}
         self.pushers: dict[str, PushesResults] = {
@@ -53,7 +54,7 @@ class Runtime:
         dispatcher = Dispatcher(store, self.outbox.submit, routing_for(config, self.pushers), config.redactor)
         main_metrics = {n: c.MAIN_METRIC for n, c in self.checks.items()}
         self.pipeline = ResultPipeline(store, dispatcher, self.reports, main_metrics, memory=memory, health=health)
-        self.scheduler = scheduler_factory(self.run_check, on_error=self.pipeline.crashed)
+        self.scheduler = scheduler_factory(self.run_check, on_error=self.pipeline.crashed, clock=clock)
         self._slots = asyncio.Semaphore(config.settings.defaults.max_concurrency)
         self._store = store
 

@@ -38,6 +38,7 @@ from watchdog.alerting.channels.base import (
 )
 from watchdog.alerting.message import Message, human_time
 from watchdog.durations import format_duration
+from watchdog.neterrors import describe
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
@@ -235,7 +236,7 @@ def _network_error(exc: BaseException, timeout: float) -> TransportError:
     if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
         return TransportError(f"no answer from Slack within {format_duration(timeout)}")
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-    return TransportError(f"cannot reach Slack: {text}")
+    return TransportError(describe(exc, "Slack") or f"cannot reach Slack: {text}")
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str | None:

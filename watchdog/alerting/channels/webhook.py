@@ -58,6 +58,7 @@ from watchdog.alerting.channels.base import (
 )
 from watchdog.alerting.message import Message, iso
 from watchdog.durations import format_duration
+from watchdog.neterrors import describe, detail_of
 from watchdog.redact import NULL_REDACTOR, Redactor, looks_secret
 from watchdog.store.base import Notification
 from watchdog.thresholds import format_number
@@ -202,7 +203,8 @@ class WebhookChannel(BaseChannel):
         except httpx.TimeoutException:
             raise TransportError(f"no answer from {self._host()} within {format_duration(self.config.timeout)}")
         except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach {self._host()}: {_cause(exc)}") from None
+            host = self._host()
+            raise TransportError(describe(exc, host) or f"cannot reach {host}: {detail_of(exc)}") from None
         if not response.is_success:
             raise http_error(response.status_code, response.reason_phrase, response.text[:200],
                              retry_after=response.headers.get("Retry-After"), who=self._host())
@@ -234,13 +236,3 @@ def _number(value: float) -> int | float:
 def _fingerprint(labels: dict[str, str]) -> str:
     text = "\x1f".join(f"{k}={v}" for k, v in sorted(labels.items()))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _cause(exc: BaseException) -> str:
-    seen: BaseException = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        nxt = seen.__cause__ or seen.__context__
-        if nxt is None or nxt is seen:
-            break
-        seen = nxt
-    return str(seen) or type(seen).__name__
