@@ -41,7 +41,7 @@ from watchdog.model import Measurement, Result
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status, worst
 from watchdog.thresholds import judge
-from watchdog.types import PositiveDuration, ThresholdExpr
+from watchdog.types import Interval, ThresholdExpr, Timeout
 
 if TYPE_CHECKING:
     from watchdog.config import LoadContext
@@ -59,8 +59,8 @@ class CheckConfig(BaseModel):
     type: str
     description: str = ""
     enabled: bool = True
-    interval: PositiveDuration = 30.0
-    timeout: PositiveDuration = 10.0
+    interval: Interval = 30.0
+    timeout: Timeout = 10.0
     warning: list[ThresholdExpr] = Field(default_factory=list)
     critical: list[ThresholdExpr] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watchdog.alerting.rules import AlertRules
-from watchdog.types import PositiveDuration
+from watchdog.types import Interval, PositiveDuration, Timeout
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -54,8 +54,8 @@ class Defaults(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    interval: PositiveDuration = 30.0
-    timeout: PositiveDuration = 10.0
+    interval: Interval = 30.0
+    timeout: Timeout = 10.0
     #: checks running at once in one `watchdog check` run or daemon
     max_concurrency: int = Field(default=32, ge=1, le=1000)
     #: HTTP requests in flight on the shared client (httpx queues badly above ~10)

@@ -29,10 +29,27 @@ def _positive_duration(value: object) -> float:
     return seconds
 
 
+def _within(low: float, high: float) -> Any:
+    """A duration validator bounded to ``[low, high]``: a schedule or a timeout past sane bounds
+    (a check every 1e999 s, a timeout of a year) would switch monitoring off without a word."""
+
+    def check(value: object) -> float:
+        seconds = _positive_duration(value)
+        if not low <= seconds <= high:
+            raise ValueError(f"invalid duration {value!r}: use {format_duration(low)} to {format_duration(high)}")
+        return seconds
+
+    return PlainValidator(check)
+
+
 Duration = Annotated[float, PlainValidator(_duration), PlainSerializer(format_duration, return_type=str)]
 PositiveDuration = Annotated[
     float, PlainValidator(_positive_duration), PlainSerializer(format_duration, return_type=str)
 ]
+#: how often a check runs: 100 ms to 30 days
+Interval = Annotated[float, _within(0.1, 30 * 86400.0), PlainSerializer(format_duration, return_type=str)]
+#: how long one run may take: 1 ms to 1 hour
+Timeout = Annotated[float, _within(0.001, 3600.0), PlainSerializer(format_duration, return_type=str)]
 ThresholdExpr = Annotated[Threshold, PlainValidator(parse_threshold), PlainSerializer(str, return_type=str)]
 
 
