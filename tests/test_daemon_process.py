@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import signal
+from pathlib import Path
 
 from tests.support.receiver import Reply
 
@@ -108,3 +109,40 @@ def test_systemd_notify_protocol_and_json_logs(tmp_path, receiver, daemon_proces
     records = [json.loads(line) for line in daemon.logged().splitlines()]
     assert {"ts", "level", "logger", "msg"} <= set(records[0])
     assert records[-1]["msg"] == "stopped"
+
+
+BAD_RELOADS = [
+    ('interval = "1s"', "interval = inf", "checks.down.interval: invalid duration inf: must be a finite number"),
+    ('interval = "1s"', "interval = nan", "checks.down.interval: invalid duration nan: must be a finite number"),
+    ('interval = "1s"', 'interval = "1e999"', "checks.down.interval: invalid duration '1e999': must be a finite"),
+    ('timeout = "1s"', "timeout = inf", "checks.down.timeout: invalid duration inf: must be a finite number"),
+    ("", '[checks.boom]\ntype = "explode"\n', "reload failed while starting (RuntimeError: cannot start: "
+                                              "the probe's port is taken); still running the previous config"),
+]
+
+
+def test_a_reload_that_would_switch_monitoring_off_leaves_the_old_checks_running(tmp_path, receiver, daemon_process):
+    from tests.plugins import ENTRY_POINTS
+    from tests.support.plugins import write_distribution
+
+    (tmp_path / "plugins").mkdir()
+    plugins = write_distribution(tmp_path / "plugins", ENTRY_POINTS)
+    path = write(tmp_path, receiver, extra='interval = "1s"\ntimeout = "1s"\n')
+    daemon = daemon_process(path).start(env={"PYTHONPATH": f"{plugins}:{Path.cwd()}"})
+    good = path.read_text()
+    for number, (old, new, logged) in enumerate(BAD_RELOADS, start=1):
+        head, _, tail = good.rpartition(old or "\0")  # the check's own key (the last one), not [defaults]
+        path.write_text(head + new + tail if old else good + new)
+        daemon.signal(signal.SIGHUP)
+        daemon.wait_until(lambda: daemon.logged().count("still running the previous config") == number,
+                          f"reload {number} was not refused")
+        assert logged in daemon.logged()
+        runs = daemon.get("/status")["checks"]["down"]["runs"]
+        daemon.wait_until(lambda: daemon.get("/status")["checks"]["down"]["runs"] >= runs + 2,
+                          f"the old checks stopped running after reload {number}")
+        assert daemon.get("/healthz") == "ok: 1 checks\n"
+    metrics = daemon.get("/metrics")
+    assert 'watchdog_config_reloads_total{outcome="refused"} 4.0' in metrics
+    assert 'watchdog_config_reloads_total{outcome="failed"} 1.0' in metrics
+    daemon.signal(signal.SIGTERM)
+    assert daemon.wait_exit() == 0

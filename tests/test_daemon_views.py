@@ -18,7 +18,7 @@ def snapshot(**changes: object) -> DaemonSnapshot:
     health = CheckView("health", "http", 30.0, True, LAST, {"OK": 7, "WARNING": 0, "CRITICAL": 2, "UNKNOWN": 0},
                        runs=9, overruns=1, missed=0, last_lateness_s=0.002)
     removed = CheckView("old", "redis", 0.0, False, None, {"OK": 1, "WARNING": 0, "CRITICAL": 0, "UNKNOWN": 0})
-    base = dict(taken_at=1100.0, started_at=1000.0, config_path="/etc/watchdog.toml", reloads=1, healthy=True,
+    base = dict(taken_at=1100.0, started_at=1000.0, config_path="/etc/watchdog.toml", reloads={"ok": 1, "refused": 2, "failed": 0}, healthy=True,
                 health="ok: 1 checks", checks=(health, removed), lateness_s=(0.001, 0.002, 0.003), running=1,
                 outbox=OUTBOX, sources={"railway": {"lines": 40, "restarts": 2, "failing": True}})
     return DaemonSnapshot(**{**base, **changes})  # type: ignore[arg-type]
@@ -31,6 +31,8 @@ def samples(text: bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 def test_metrics_text_parses_and_carries_every_family() -> None:
     found = samples(prometheus_text(snapshot()))
+    assert found[("watchdog_healthy", ())] == 1.0
+    assert found[("watchdog_config_reloads_total", (("outcome", "refused"),))] == 2.0
     assert found[("watchdog_check_status", (("check", "health"),))] == 2.0
     assert found[("watchdog_check_duration_seconds", (("check", "health"),))] == 0.25
     assert found[("watchdog_check_results_total", (("check", "health"), ("status", "CRITICAL")))] == 2.0
@@ -63,6 +65,7 @@ def test_status_document_lists_the_configured_checks_and_the_schedule() -> None:
     assert doc["scheduler"] == {"runs": 9, "overruns": 1, "missed": 0, "running": 1,
                                 "lateness_ms": {"p50": 2.0, "p99": 2.98, "max": 3.0, "samples": 3}}
     assert (doc["healthy"], doc["health"], doc["uptime_s"], doc["reloads"]) == (True, "ok: 1 checks", 100.0, 1)
+    assert doc["reload_failures"] == {"refused": 2, "failed": 0}
     assert doc["sources"] == {"railway": {"lines": 40, "restarts": 2, "failing": True}}
 
 

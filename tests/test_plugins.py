@@ -37,3 +37,10 @@ def test_a_plugin_channel_that_cannot_deliver_says_so(run_cli, write_config, tmp
     assert (outcome.code, outcome.out) == (1, "notes  file     FAILED (permanent: the daemon would mark the channel "
                                               f"broken): cannot write {tmp_path}/no/such/dir/alerts.txt: "
                                               "No such file or directory\n")
+
+
+def test_config_validate_builds_each_check_so_a_plugin_that_cannot_start_fails_there(run_cli, write_config):
+    path = write_config('[checks.boom]\ntype = "explode"\n')
+    outcome = run_cli("config", "validate", "-c", path)
+    assert (outcome.code, outcome.err) == (2, f"watchdog: {path}: checks.boom: cannot be built: RuntimeError: "
+                                              "cannot start: the probe's port is taken\n")

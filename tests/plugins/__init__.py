@@ -10,6 +10,7 @@ an installed distribution by writing a ``*.dist-info`` directory
 ENTRY_POINTS = """\
 [watchdog.checks]
 ping = tests.plugins.ping:PingCheck
+explode = tests.plugins.explode:ExplodeCheck
 
 [watchdog.channels]
 file = tests.plugins.file_channel:FileChannel

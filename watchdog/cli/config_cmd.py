@@ -1,7 +1,9 @@
 """``watchdog config validate`` and ``watchdog config show``.
 
 ``validate`` exits 0 when the file is valid and 2 with one line per problem
-otherwise. ``show`` prints the effective configuration (defaults filled in,
+otherwise. Besides the keys it checks what only the daemon would find out at
+start: every check and channel is built (not run), so a plugin that cannot
+start fails here instead of refusing a reload. ``show`` prints the effective configuration (defaults filled in,
 environment interpolated) with every secret replaced by ``***``.
 """
 
@@ -113,9 +115,29 @@ def _describe(cfg: Any) -> str:
 
 
 def _extra_problems(cfg: Any) -> list[str]:
-    """Problems found across tables after validation (a runbook that does not exist...)."""
-    try:
-        from watchdog.runbooks import missing_runbooks
-    except ImportError:
-        return []
-    return [f"{key}: no runbook named {name!r} in the runbooks directory" for key, name in missing_runbooks(cfg)]
+    """Problems found across tables after validation (a runbook that does not exist, a check
+    or channel that cannot be built)."""
+    from watchdog.runbooks import missing_runbooks
+
+    problems = [f"{key}: no runbook named {name!r} in the runbooks directory" for key, name in missing_runbooks(cfg)]
+    return problems + _unbuildable(cfg)
+
+
+def _unbuildable(cfg: Any) -> list[str]:
+    """Build every check and channel as the daemon does at start (nothing is run or sent)."""
+    from watchdog import runner
+    from watchdog.alerting.channels import build_channel
+
+    problems = []
+    context = runner.context_for(cfg)
+    for name in cfg.checks:
+        try:
+            runner.build(cfg, [name], context)
+        except Exception as exc:  # a plugin's own error, in one line
+            problems.append(f"checks.{name}: cannot be built: {type(exc).__name__}: {cfg.redactor(str(exc))}")
+    for name, channel in cfg.channels.items():
+        try:
+            build_channel(name, channel, cfg.redactor)
+        except Exception as exc:
+            problems.append(f"channels.{name}: cannot be built: {type(exc).__name__}: {cfg.redactor(str(exc))}")
+    return problems

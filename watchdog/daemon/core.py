@@ -3,8 +3,9 @@
 ``watchdog run`` builds one ``Daemon``, calls ``start()``, then waits for a
 signal: SIGTERM -> ``stop()`` (stop scheduling, let running checks finish
 within the grace period, flush the outbox, exit 0); SIGHUP -> ``reload()``
-(validate the new file first; keep running on the old config if it is bad,
-and say why).
+(validate the new file, build and start the new config's parts beside the
+running ones, and swap only once they run; on any failure the old config keeps
+running untouched, and the refusal is logged and counted in ``/metrics``).
 
 What the daemon is made of, in start order (stopped in reverse):
 
@@ -60,7 +61,8 @@ class Daemon:
         self.grace_s = grace_s
         self.clock = clock
         self.started_at = clock()
-        self.reloads = 0
+        #: reloads by outcome: ok, refused (the file is invalid), failed (valid, but would not start)
+        self.reload_outcomes = {"ok": 0, "refused": 0, "failed": 0}
         self.health = HealthBoard()
         self.memory = PipelineMemory()
         self.runtime: Runtime | None = None
@@ -110,32 +112,34 @@ class Daemon:
         log.info("stopped")
 
     async def reload(self) -> bool:
-        """Load and validate the config file again; keep the old one if it is bad."""
+        """Load and validate the config file again; keep the old one running if it is bad."""
         async with self._reloading:
             try:
                 new = load(self.config_path)
             except WatchdogError as err:
                 log.error("reload refused, still running the previous config: %s", err)
                 self._event("config.reload_failed", f"reload refused: {err}")
+                self.reload_outcomes["refused"] += 1
                 return False
             if Path(new.settings.state_dir) != Path(self.config.settings.state_dir):
                 log.warning("state_dir changed to %s: it takes effect at the next restart", new.settings.state_dir)
             return await self._swap(new)
 
     async def _swap(self, new: Config) -> bool:
-        """Stop the running config's parts and start the new one's; if it fails to start, start the
-        previous config again from scratch."""
+        """Start the new config's parts beside the running ones; only once they run, stop the old."""
         assert self.runtime is not None
-        await self.runtime.stop(self.grace_s)
         try:
-            self.runtime = await self._started(new)
-        except Exception as exc:  # valid on paper, broken at start: go back to what worked
-            log.error("reload failed while starting (%s: %s); back on the previous config", type(exc).__name__, exc)
+            started = await self._started(new)
+        except Exception as exc:  # valid on paper, broken at start: the old parts never stopped
+            log.error("reload failed while starting (%s: %s); still running the previous config",
+                      type(exc).__name__, exc)
             self._event("config.reload_failed", f"reload failed while starting: {exc}")
-            self.runtime = await self._started(self.config)
+            self.reload_outcomes["failed"] += 1
             return False
+        previous, self.runtime = self.runtime, started
+        await previous.stop(self.grace_s)
         self.config = new
-        self.reloads += 1
+        self.reload_outcomes["ok"] += 1
         self._event("config.reload", f"config reloaded: {len(self.checks)} checks")
         log.info("config reloaded: %d checks", len(self.checks))
         return True
@@ -179,7 +183,7 @@ class Daemon:
         runtime = self.runtime
         return DaemonSnapshot(
             taken_at=self.clock(), started_at=self.started_at, config_path=self.config_path,
-            reloads=self.reloads, healthy=ok, health=health, checks=self._check_views(),
+            reloads=dict(self.reload_outcomes), healthy=ok, health=health, checks=self._check_views(),
             lateness_s=tuple(x for s in self._job_stats().values() for x in s.lateness),
             running=runtime.scheduler.running if runtime else 0,
             outbox=runtime.outbox.status() if runtime else None,

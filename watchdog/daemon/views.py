@@ -41,7 +41,7 @@ class DaemonSnapshot:
     taken_at: float
     started_at: float
     config_path: str
-    reloads: int
+    reloads: Mapping[str, int]  # by outcome: ok, refused, failed
     healthy: bool
     health: str
     checks: tuple[CheckView, ...]
@@ -56,7 +56,8 @@ def status_document(snap: DaemonSnapshot) -> dict[str, Any]:
     checks = {c.name: _check_document(c) for c in snap.checks if c.configured}
     return {
         "healthy": snap.healthy, "health": snap.health, "uptime_s": round(snap.taken_at - snap.started_at, 1),
-        "config": snap.config_path, "reloads": snap.reloads, "scheduler": _scheduler(snap), "checks": checks,
+        "config": snap.config_path, "reloads": snap.reloads.get("ok", 0),
+        "reload_failures": {k: v for k, v in snap.reloads.items() if k != "ok"}, "scheduler": _scheduler(snap), "checks": checks,
         "outbox": dict(snap.outbox) if snap.outbox is not None else None,
         "sources": {name: dict(s) for name, s in snap.sources.items()},
     }
@@ -98,10 +99,22 @@ class _Collector:
         self.snap = snap
 
     def collect(self) -> Iterator[Any]:
+        yield from self._daemon()
         yield from self._checks()
         yield from self._scheduler()
         yield from self._outbox()
         yield from self._sources()
+
+    def _daemon(self) -> Iterator[Any]:
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        healthy = GaugeMetricFamily("watchdog_healthy", "1 while /healthz answers 200")
+        healthy.add_metric([], 1 if self.snap.healthy else 0)
+        reloads = CounterMetricFamily("watchdog_config_reloads", "Config reloads (SIGHUP) by outcome: ok, "
+                                      "refused (invalid file), failed (would not start)", labels=["outcome"])
+        for outcome, count in self.snap.reloads.items():
+            reloads.add_metric([outcome], count)
+        yield from (healthy, reloads)
 
     def _checks(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
