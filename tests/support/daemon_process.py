@@ -45,6 +45,18 @@ class DaemonProcess:
         except OSError:
             return None
 
+    def answer(self, path: str) -> tuple[int, str] | None:
+        """(HTTP status, body) of ``path``, 503s included; None when nothing answers."""
+        import urllib.error
+
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+        except OSError:
+            return None
+
     def signal(self, sig: int) -> None:
         assert self.proc is not None
         self.proc.send_signal(sig)

@@ -81,6 +81,30 @@ async def _serve(cfg: Any, path: str | None, listen: str | None, grace_s: float)
     await daemon.stop()
 
 
+class Repeats(logging.Filter):
+    """A warning or an error logged again (same logger, same message template) within
+    ``every`` seconds is held back and counted; the next one let through says how many:
+    a full disk must not write 300 lines a second about itself."""
+
+    def __init__(self, every: float = 60.0, clock: Any = time.monotonic) -> None:
+        super().__init__()
+        self.every, self.clock = every, clock
+        self._seen: dict[tuple[str, str], tuple[float, int]] = {}  # key -> (last let through, held since)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key, now = (record.name, str(record.msg)), self.clock()
+        last, held = self._seen.get(key, (None, 0))
+        if last is not None and now - last < self.every:
+            self._seen[key] = (last, held + 1)
+            return False
+        self._seen[key] = (now, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like this in the last {now - last:.0f}s)"
+        return True
+
+
 class _Redacting(logging.Filter):
     def __init__(self, redactor: Any) -> None:
         super().__init__()
@@ -103,6 +127,7 @@ class _JsonFormatter(logging.Formatter):
 
 def setup_logging(fmt: LogFormat, redactor: Any, verbose: bool = False) -> None:
     handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(Repeats())  # before redaction: it keys on the message template
     handler.addFilter(_Redacting(redactor))
     handler.setFormatter(_JsonFormatter() if fmt is LogFormat.json else
                          logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"))

@@ -42,6 +42,7 @@ from watchdog.daemon.views import CheckView, DaemonSnapshot, prometheus_text, st
 from watchdog.errors import WatchdogError
 from watchdog.kinds import CheckKind
 from watchdog.store.base import Event, Store
+from watchdog.store.resilient import ResilientStore
 
 log = logging.getLogger("watchdog.daemon")
 
@@ -85,6 +86,8 @@ class Daemon:
 
         if self.store is None:
             self.store = open_store(self.config.settings.state_dir)
+        if not isinstance(self.store, ResilientStore):  # alerting never depends on the disk
+            self.store = ResilientStore(self.store, on_error=self.health.store_failed, on_ok=self.health.store_ok)
         self._event("daemon.start", f"watchdog started with {self.config_path}")
         self.runtime = await self._started(self.config)
         await self._start_server()

@@ -9,8 +9,9 @@ One pass (``run_once(now)``, driven by an injected clock in tests):
 * hourly, history older than ``retention`` is pruned;
 * while the daemon is healthy, systemd's watchdog is pinged.
 
-A store failure is reported on the ``HealthBoard``; any other error is logged
-and the next pass runs anyway: housekeeping never dies silently.
+A store failure is reported on the ``HealthBoard`` (the store itself says when
+writes work again); any other error is logged and the next pass runs anyway:
+housekeeping never dies silently.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ class Housekeeping:
             if now - self._last_prune > PRUNE_EVERY_S:
                 self._last_prune = now
                 self._prune(now)
-            self.health.store_ok()
         except WatchdogError as err:
             self.health.store_failed(str(err))
             log.error("housekeeping: %s", err)

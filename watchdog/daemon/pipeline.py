@@ -21,7 +21,7 @@ logged; it never stops the pipeline for the next result.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from watchdog.alerting.dispatch import Dispatcher
@@ -68,18 +68,26 @@ class ResultPipeline:
         self.health = health or HealthBoard()
 
     def handle(self, result: Result, *, alert: bool = True) -> None:
-        """Count, store, look for a restart or deploy, alert (unless ``alert`` is False)."""
+        """Count, store, look for a restart or deploy, alert (unless ``alert`` is False).
+
+        Each step runs whatever happened to the one before: a result that could not be
+        stored is still alerted on."""
         self._count(result)
+        self._guarded(result, "record", lambda: self._record(result))
+        if alert:
+            self._guarded(result, "alert on", lambda: self.dispatcher.handle(result))
+        self.memory.previous[result.check] = result
+
+    def _record(self, result: Result) -> None:
+        self.store.record(result, main_metric=self.main_metrics.get(result.check))
+        self._deploys(result)
+
+    def _guarded(self, result: Result, what: str, step: Callable[[], object]) -> None:
         try:
-            self.store.record(result, main_metric=self.main_metrics.get(result.check))
-            self._deploys(result)
-            if alert:
-                self.dispatcher.handle(result)
-            self.health.store_ok()
+            step()
         except WatchdogError as err:
             self.health.store_failed(str(err))
-            log.error("could not record %s: %s", result.check, err)
-        self.memory.previous[result.check] = result
+            log.error("could not %s %s: %s", what, result.check, err)
 
     def push(self, result: Result) -> None:
         """A result pushed between scheduled runs (``PushesResults``): alerted on."""

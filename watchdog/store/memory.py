@@ -172,6 +172,19 @@ class MemoryStore:
     def pending_count(self) -> int:
         return sum(1 for n in self._outbox.values() if n.state == "pending")
 
+    def holds(self, notification_id: str) -> bool:
+        """Whether this store has the notification (``ResilientStore``'s in-memory spill)."""
+        return notification_id in self._outbox
+
+    def pending(self) -> list[Notification]:
+        """Every pending notification, oldest first."""
+        return [n for n in self._ordered() if n.state == "pending"]
+
+    def forget(self, notification_id: str) -> None:
+        """Drop a notification (moved to another store)."""
+        self._outbox.pop(notification_id, None)
+        self._episodes.pop(notification_id, None)
+
     # silences ---------------------------------------------------------------------------
 
     def add_silence(self, silence: Silence) -> None:

@@ -1,0 +1,89 @@
+"""The real daemon under faults that would make a monitor blind: a full disk, a removed state dir.
+
+Each test starts ``watchdog run`` as a child process against a local target it
+faults and a local receiver, and checks that the outage still reaches the
+receiver, that ``/healthz`` says what is wrong, and that the log stays readable.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CONFIG = """
+state_dir = "{state}"
+[defaults]
+interval = "1s"
+timeout = "1s"
+[defaults.alert]
+after = 2
+channels = ["hook"]
+[channels.hook]
+type = "webhook"
+url = "{hook}"
+[checks.health]
+type = "http"
+url = "{target}/health"
+"""
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs (root only): the state directory on a disk that fills up."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)]).returncode != 0:
+        pytest.skip("this machine cannot mount a tmpfs")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)])
+
+
+def fill(disk: Path) -> None:
+    """Write until the filesystem is full."""
+    with (disk / "filler").open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+
+
+def write(tmp_path: Path, state: Path, receiver, http_service) -> Path:  # type: ignore[no-untyped-def]
+    path = tmp_path / "watchdog.toml"
+    path.write_text(CONFIG.format(state=state, hook=receiver.hook_url(), target=http_service.url))
+    return path
+
+
+def test_a_full_disk_still_pages_and_says_so_without_flooding_the_log(
+        tmp_path, tiny_disk, receiver, http_service, daemon_process):  # type: ignore[no-untyped-def]
+    daemon = daemon_process(write(tmp_path, tiny_disk / "state", receiver, http_service)).start()
+    daemon.wait_until(lambda: (daemon.get("/status") or {}).get("checks", {}).get("health", {}).get("runs", 0) >= 2,
+                      "the check never ran")
+    fill(tiny_disk)
+    http_service.behave(status=503)
+    faulted = time.monotonic()
+    daemon.wait_until(lambda: any(r.json.get("event") == "firing" for r in receiver.requests),
+                      "the outage never reached the receiver with the disk full", timeout=20)
+    print(f"target 503 -> firing at the receiver: {time.monotonic() - faulted:.1f}s (interval 1s x after 2 + 1s = 3s)")
+    code, body = daemon.answer("/healthz")  # type: ignore[misc]
+    assert code == 503 and body.startswith("store unwritable: ") and "database or disk is full" in body
+    runs = daemon.get("/status")["checks"]["health"]["runs"]
+    daemon.wait_until(lambda: daemon.get("/status")["checks"]["health"]["runs"] >= runs + 3, "the checks stopped")
+    store_lines = [line for line in daemon.logged().splitlines() if "disk is full" in line]
+    assert 1 <= len(store_lines) <= 6, store_lines  # a few lines a minute, not one per failed write
+
+    (tiny_disk / "filler").unlink()  # space again: it recovers by itself and resolves in the same episode
+    http_service.behave()
+    daemon.wait_until(lambda: daemon.answer("/healthz") == (200, "ok: 1 checks\n"), "/healthz did not recover")
+    daemon.wait_until(lambda: [r.json["event"] for r in receiver.requests] == ["firing", "resolved"],
+                      "the resolve did not follow the firing once", timeout=20)
