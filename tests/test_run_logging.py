@@ -32,6 +32,14 @@ def test_the_same_error_is_let_through_once_a_minute_with_the_count_held_back() 
                       "could not record check-120: disk full (59 more like this in the last 60s)"]
 
 
+def test_an_answer_to_what_a_person_did_is_never_held_back() -> None:
+    repeats = Repeats(clock=Clock())
+    lines = [record("reload refused: %s", "bad key") for _ in range(3)]
+    for line in lines:
+        line.every_time = True
+    assert [repeats.filter(line) for line in lines] == [True, True, True]
+
+
 def test_different_messages_and_info_lines_are_not_held_back() -> None:
     repeats = Repeats(clock=Clock())
     assert repeats.filter(record("could not record %s: %s", "a", "x"))

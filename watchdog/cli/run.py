@@ -84,7 +84,9 @@ async def _serve(cfg: Any, path: str | None, listen: str | None, grace_s: float)
 class Repeats(logging.Filter):
     """A warning or an error logged again (same logger, same message template) within
     ``every`` seconds is held back and counted; the next one let through says how many:
-    a full disk must not write 300 lines a second about itself."""
+    a full disk must not write 300 lines a second about itself. A record logged with
+    ``extra={"every_time": True}`` (an answer to something a person did, like a reload)
+    is never held back."""
 
     def __init__(self, every: float = 60.0, clock: Any = time.monotonic) -> None:
         super().__init__()
@@ -92,7 +94,7 @@ class Repeats(logging.Filter):
         self._seen: dict[tuple[str, str], tuple[float, int]] = {}  # key -> (last let through, held since)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
+        if record.levelno < logging.WARNING or getattr(record, "every_time", False):
             return True
         key, now = (record.name, str(record.msg)), self.clock()
         last, held = self._seen.get(key, (None, 0))

@@ -45,6 +45,8 @@ from watchdog.store.base import Event, Store
 from watchdog.store.resilient import ResilientStore
 
 log = logging.getLogger("watchdog.daemon")
+#: what a person did gets its answer in the log every time, never held back as a repeat
+EVERY_TIME = {"every_time": True}
 
 
 class Daemon:
@@ -120,7 +122,7 @@ class Daemon:
             try:
                 new = load(self.config_path)
             except WatchdogError as err:
-                log.error("reload refused, still running the previous config: %s", err)
+                log.error("reload refused, still running the previous config: %s", err, extra=EVERY_TIME)
                 self._event("config.reload_failed", f"reload refused: {err}")
                 self.reload_outcomes["refused"] += 1
                 return False
@@ -135,7 +137,7 @@ class Daemon:
             started = await self._started(new)
         except Exception as exc:  # valid on paper, broken at start: the old parts never stopped
             log.error("reload failed while starting (%s: %s); still running the previous config",
-                      type(exc).__name__, exc)
+                      type(exc).__name__, exc, extra=EVERY_TIME)
             self._event("config.reload_failed", f"reload failed while starting: {exc}")
             self.reload_outcomes["failed"] += 1
             return False
