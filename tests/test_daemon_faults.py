@@ -58,6 +58,10 @@ def fill(disk: Path) -> None:
             pass
 
 
+def events(receiver, check: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.json["event"] for r in receiver.requests if r.json["check"] == check]
+
+
 def write(tmp_path: Path, state: Path, receiver, http_service) -> Path:  # type: ignore[no-untyped-def]
     path = tmp_path / "watchdog.toml"
     path.write_text(CONFIG.format(state=state, hook=receiver.hook_url(), target=http_service.url))
@@ -72,7 +76,7 @@ def test_a_full_disk_still_pages_and_says_so_without_flooding_the_log(
     fill(tiny_disk)
     http_service.behave(status=503)
     faulted = time.monotonic()
-    daemon.wait_until(lambda: any(r.json.get("event") == "firing" for r in receiver.requests),
+    daemon.wait_until(lambda: "firing" in events(receiver, "health"),
                       "the outage never reached the receiver with the disk full", timeout=20)
     print(f"target 503 -> firing at the receiver: {time.monotonic() - faulted:.1f}s (interval 1s x after 2 + 1s = 3s)")
     code, body = daemon.answer("/healthz")  # type: ignore[misc]
@@ -85,5 +89,7 @@ def test_a_full_disk_still_pages_and_says_so_without_flooding_the_log(
     (tiny_disk / "filler").unlink()  # space again: it recovers by itself and resolves in the same episode
     http_service.behave()
     daemon.wait_until(lambda: daemon.answer("/healthz") == (200, "ok: 1 checks\n"), "/healthz did not recover")
-    daemon.wait_until(lambda: [r.json["event"] for r in receiver.requests] == ["firing", "resolved"],
+    daemon.wait_until(lambda: events(receiver, "health") == ["firing", "resolved"],
                       "the resolve did not follow the firing once", timeout=20)
+    [self_alert, *_] = [r.json for r in receiver.requests if r.json["check"] == "watchdog"]
+    assert self_alert["event"] == "firing" and "store unwritable" in self_alert["summary"]

@@ -62,12 +62,12 @@ def test_sighup_with_a_broken_config_keeps_the_old_one_and_says_why(tmp_path, re
     daemon.wait_until(lambda: "reload refused" in daemon.logged(), "no reload error logged")
     assert "checks.bad.interval: invalid duration 'fast'" in daemon.logged()
     assert daemon.get("/healthz") == "ok: 1 checks\n"
-    assert list(daemon.get("/status")["checks"]) == ["down"]
+    assert list(daemon.get("/status")["checks"]) == ["down", "watchdog"]  # the daemon's own check is listed too
 
     path.write_text(path.read_text().replace('interval = "fast"', 'interval = "30s"'))
     daemon.signal(signal.SIGHUP)
     daemon.wait_until(lambda: "config reloaded: 2 checks" in daemon.logged(), "the good config was not loaded")
-    assert sorted(daemon.get("/status")["checks"]) == ["bad", "down"]
+    assert sorted(daemon.get("/status")["checks"]) == ["bad", "down", "watchdog"]
     daemon.signal(signal.SIGTERM)
     assert daemon.wait_exit() == 0
 
@@ -78,8 +78,8 @@ def test_sigterm_exits_zero_and_metrics_are_served(tmp_path, receiver, daemon_pr
                       "the CRITICAL status never reached /metrics")
     metrics = daemon.get("/metrics")
     assert 'watchdog_notifications_total{channel="hook",outcome="sent"}' in metrics
-    counts = collections.Counter(line.split("{")[0] for line in metrics.splitlines() if not line.startswith("#"))
-    assert counts["watchdog_check_results_total"] == 4
+    down = [line.split("{")[0] for line in metrics.splitlines() if 'check="down"' in line]
+    assert collections.Counter(down)["watchdog_check_results_total"] == 4  # one per status
     daemon.signal(signal.SIGTERM)
     assert daemon.wait_exit() == 0
     assert "stopped" in daemon.logged()

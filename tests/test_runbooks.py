@@ -16,7 +16,7 @@ SHIPPED = Path(__file__).resolve().parent.parent / "runbooks"
 SCENARIOS = [
     "health-endpoint-down", "redis-unreachable", "high-websocket-latency", "connection-drop-spike",
     "error-rate-spike", "missing-heartbeat", "signal-latency-breach", "alert-delivery-failing",
-    "rollback-after-bad-deploy",
+    "rollback-after-bad-deploy", "watchdog-self-check",
 ]
 
 

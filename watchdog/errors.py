@@ -9,12 +9,16 @@
     +-- ProbeTimeout              the target did not answer in time
     +-- ProbeTLSError             the TLS handshake or certificate failed
     +-- ProbeResponseError        it answered, but not what was asserted
+    +-- CannotRun                 the check cannot run here at all: UNKNOWN, not CRITICAL
 
-A ``CheckError`` becomes a CRITICAL result with its message as the reason; any
-other exception escaping a check becomes UNKNOWN ("the check itself is broken").
+A ``CheckError`` becomes a result at its ``status`` (CRITICAL, but UNKNOWN for
+``CannotRun``) with its message as the reason; any other exception escaping a
+check becomes UNKNOWN ("the check itself is broken").
 """
 
 from __future__ import annotations
+
+from watchdog.status import Status
 
 
 class WatchdogError(Exception):
@@ -43,11 +47,13 @@ class StoreError(WatchdogError):
 
 
 class CheckError(Exception):
-    """A check could not measure its target; ``str()`` is the human reason.
+    """A check could not measure its target; ``str()`` is the human reason, ``status`` the verdict.
 
     ``metrics`` keeps what was measured before the failure (the response time
     of a 503), so history and reports still have the number.
     """
+
+    status: Status = Status.CRITICAL
 
     def __init__(self, message: str, *, metrics: dict[str, float] | None = None,
                  evidence: tuple[str, ...] = ()) -> None:
@@ -70,3 +76,10 @@ class ProbeTLSError(CheckError):
 
 class ProbeResponseError(CheckError):
     """The target answered, but not with what the check asserts."""
+
+
+class CannotRun(CheckError):
+    """The check cannot run here (no daemon to report on, a log program not installed):
+    the target's state is unknown, which is not the same as failing."""
+
+    status = Status.UNKNOWN

@@ -116,7 +116,7 @@ class CheckKind(Generic[ConfigT]):
             # target hung; this grace lets their message win the race.
             measurement = await asyncio.wait_for(self.measure(), self.config.timeout + BACKSTOP_GRACE_S)
         except CheckError as exc:
-            failed = Measurement(exc.metrics, summary=str(exc), evidence=exc.evidence, status=Status.CRITICAL)
+            failed = Measurement(exc.metrics, summary=str(exc), evidence=exc.evidence, status=exc.status)
             return self._judged(failed, started, t0, thresholds=False)
         except TimeoutError:
             reason = f"no answer within {format_duration(self.config.timeout)} (timed out)"
@@ -192,10 +192,13 @@ class CheckContext:
     def __init__(self, *, redactor: Redactor = NULL_REDACTOR, max_http_in_flight: int = 10,
                  log_sources: Mapping[str, SourceConfig] | None = None, log_window: float | None = None,
                  stdin_source: str | None = None, logs_to_end: bool = False,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 self_watch: Callable[[], Measurement] | None = None) -> None:
         self.redactor = redactor
         #: the wall clock a result's ``started`` is read from (the daemon's, so tests can move it)
         self.clock = clock
+        #: the running daemon's report on itself, for the ``watchdog`` kind (None outside ``watchdog run``)
+        self.self_watch = self_watch
         self.max_http_in_flight = max_http_in_flight
         #: the validated ``[sources.NAME]`` tables (``config.sources``) the log hub reads
         self.log_sources: Mapping[str, SourceConfig] = dict(log_sources or {})

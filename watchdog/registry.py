@@ -109,6 +109,7 @@ CHECKS: Family[CheckKind] = Family(
         "log-ratio": "watchdog.checks.log_ratio:LogRatioCheck",
         "log-absence": "watchdog.checks.log_absence:LogAbsenceCheck",
         "log-latency": "watchdog.checks.log_latency:LogLatencyCheck",
+        "watchdog": "watchdog.checks.self_watch:SelfCheck",
     }, noun="check type", listed=sorted, hint="known",
 )
 CHANNELS: Family[BaseChannel] = Family(

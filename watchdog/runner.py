@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from watchdog.config import Config
 from watchdog.errors import UsageError
 from watchdog.kinds import CheckContext, CheckKind
-from watchdog.model import Result
+from watchdog.model import Measurement, Result
 
 if TYPE_CHECKING:
     from watchdog.logs.config import SourceConfig
@@ -45,13 +45,15 @@ def build(config: Config, names: Iterable[str], context: CheckContext) -> list[C
 
 def context_for(config: Config, *, log_sources: Mapping[str, SourceConfig] | None = None,
                 log_window: float | None = None, stdin_source: str | None = None,
-                logs_to_end: bool = False, clock: Callable[[], float] = time.time) -> CheckContext:
+                logs_to_end: bool = False, clock: Callable[[], float] = time.time,
+                self_watch: Callable[[], Measurement] | None = None) -> CheckContext:
     """The context the checks of ``config`` share; the log options are for one-off runs
     (``--log-window``, ``--source-stdin``, ``logs scan`` reading a file instead of the sources)."""
     return CheckContext(
         redactor=config.redactor, max_http_in_flight=config.settings.defaults.http_max_in_flight,
         log_sources=config.sources if log_sources is None else log_sources,
         log_window=log_window, stdin_source=stdin_source, logs_to_end=logs_to_end, clock=clock,
+        self_watch=self_watch,
     )
 
 

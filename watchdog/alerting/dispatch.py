@@ -68,17 +68,19 @@ class CheckRouting:
 def routing_for(config: Config, per_match: Collection[str] = ()) -> dict[str, CheckRouting]:
     """Each check's effective alert rules, channels, main metric and runbook (``per_match``: the
     checks whose every pushed result alerts on its own, rate-limited)."""
+    return {name: check_routing(config, check.alert, config.kinds[name].MAIN_METRIC, per_match=name in per_match)
+            for name, check in config.checks.items()}
+
+
+def check_routing(config: Config, alert: AlertRules, main_metric: str | None, *,
+                  per_match: bool = False) -> CheckRouting:
+    """One check's routing: its ``alert`` table over ``[defaults.alert]``."""
     from watchdog.alerting.rules import effective_rules
     from watchdog.runbooks import alert_context
 
-    defaults = config.settings.defaults.alert
-    routing = {}
-    for name, check in config.checks.items():
-        rules = effective_rules(defaults, check.alert)
-        routing[name] = CheckRouting(rules=rules, channels=tuple(rules.channels),
-                                     main_metric=config.kinds[name].MAIN_METRIC,
-                                     runbook=alert_context(rules.runbook, config), per_match=name in per_match)
-    return routing
+    rules = effective_rules(config.settings.defaults.alert, alert)
+    return CheckRouting(rules=rules, channels=tuple(rules.channels), main_metric=main_metric,
+                        runbook=alert_context(rules.runbook, config), per_match=per_match)
 
 
 class Dispatcher:

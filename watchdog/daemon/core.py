@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from watchdog.config import Config, load
-from watchdog.daemon.health import HealthBoard, judge
+from watchdog.daemon.health import HealthBoard
 from watchdog.daemon.housekeeping import Housekeeping
 from watchdog.daemon.pipeline import PipelineMemory
 from watchdog.daemon.runtime import Runtime, SchedulerFactory
 from watchdog.daemon.scheduler import Scheduler
+from watchdog.daemon.selfwatch import SelfWatch
 from watchdog.daemon.sdnotify import Notifier
 from watchdog.daemon.views import CheckView, DaemonSnapshot, prometheus_text, status_document
 from watchdog.errors import WatchdogError
@@ -67,6 +68,7 @@ class Daemon:
         #: reloads by outcome: ok, refused (the file is invalid), failed (valid, but would not start)
         self.reload_outcomes = {"ok": 0, "refused": 0, "failed": 0}
         self.health = HealthBoard()
+        self.watch = SelfWatch(self.health, self.started_at, clock=clock)
         self.memory = PipelineMemory()
         self.runtime: Runtime | None = None
         self.server: Any = None
@@ -77,6 +79,10 @@ class Daemon:
     def checks(self) -> dict[str, CheckKind]:
         """The checks running now, by name."""
         return dict(self.runtime.checks) if self.runtime else {}
+
+    def _watching(self) -> int:
+        """The config's checks the daemon runs (its own check aside): what "watching N checks" counts."""
+        return len(self.runtime.scheduled) if self.runtime else 0
 
     @property
     def scheduler(self) -> Any:
@@ -93,11 +99,11 @@ class Daemon:
         self._event("daemon.start", f"watchdog started with {self.config_path}")
         self.runtime = await self._started(self.config)
         await self._start_server()
-        housekeeping = Housekeeping(self.store, self._current, health=self.health,
-                                    healthy=lambda: self.healthz()[0], notifier=self.notifier, clock=self.clock)
+        housekeeping = Housekeeping(self.store, self._current, health=self.health, watch=self.watch,
+                                    alive=self._alive, notifier=self.notifier, clock=self.clock)
         self._housekeeping = asyncio.create_task(housekeeping.run(), name="watchdog-housekeeping")
-        self.notifier.ready(f"watching {len(self.checks)} checks")
-        log.info("watching %d checks; state in %s", len(self.checks), self.config.settings.state_dir)
+        self.notifier.ready(f"watching {self._watching()} checks")
+        log.info("watching %d checks; state in %s", self._watching(), self.config.settings.state_dir)
 
     async def stop(self) -> None:
         """Stop scheduling, finish running checks, flush the outbox, close everything."""
@@ -145,15 +151,16 @@ class Daemon:
         await previous.stop(self.grace_s)
         self.config = new
         self.reload_outcomes["ok"] += 1
-        self._event("config.reload", f"config reloaded: {len(self.checks)} checks")
-        log.info("config reloaded: %d checks", len(self.checks))
+        self._event("config.reload", f"config reloaded: {self._watching()} checks")
+        log.info("config reloaded: %d checks", self._watching())
         return True
 
     async def _started(self, config: Config) -> Runtime:
         """A Runtime for ``config``, started; what it started is stopped again if it fails."""
         assert self.store is not None
         runtime = Runtime(config, self.store, scheduler_factory=self.scheduler_factory,
-                          memory=self.memory, health=self.health, clock=self.clock)
+                          memory=self.memory, health=self.health, clock=self.clock,
+                          self_watch=lambda: self.watch.measurement(self.runtime))
         try:
             await runtime.start(self.clock())
         except BaseException:
@@ -175,12 +182,12 @@ class Daemon:
 
     # -- what it tells about itself -----------------------------------------------------------
     def healthz(self) -> tuple[bool, str]:
-        """Fails when the scheduler stalls or the store is unwritable."""
-        runtime = self.runtime
-        last_tick = runtime.scheduler.last_tick if runtime and runtime.checks else None
-        shortest = runtime.shortest_interval if runtime else None
-        return judge(self.health, now=self.clock(), started_at=self.started_at, last_tick=last_tick,
-                     shortest_interval=shortest, checks=len(self.checks))
+        """503 with the reasons while a problem could make the daemon blind (``health.assess``)."""
+        return self.watch.report(self.runtime).healthz()
+
+    def _alive(self) -> bool:
+        """The process and its scheduler run: what a restart by systemd's watchdog would mend."""
+        return not self.watch.report(self.runtime).metrics.get("scheduler_stalled")
 
     def snapshot(self) -> DaemonSnapshot:
         """The daemon's state now, frozen, for the views."""

@@ -2,12 +2,18 @@
 
 One pass (``run_once(now)``, driven by an injected clock in tests):
 
+* the daemon looks at itself (``SelfWatch.observe``: its store file, the
+  clock) and runs its own check (``type = "watchdog"``) once its interval has
+  passed, and at once when a new problem shows: housekeeping, not the
+  scheduler, runs it, so a stalled scheduler is still reported;
 * checkpoint reports that fell due are written and their summaries queued
   (also those missed while the daemon was down);
 * a log source that started or stopped failing is recorded as a
   ``source.failing`` / ``source.recovered`` event;
 * hourly, history older than ``retention`` is pruned;
-* while the daemon is healthy, systemd's watchdog is pinged.
+* while the daemon is alive (its scheduler starts checks), systemd's watchdog
+  is pinged: a restart mends a hung process, not a full disk or a revoked
+  token, which are alerted and shown on ``/healthz`` instead.
 
 A store failure is reported on the ``HealthBoard`` (the store itself says when
 writes work again); any other error is logged and the next pass runs anyway:
@@ -24,6 +30,7 @@ from collections.abc import Callable
 from watchdog.daemon.health import HealthBoard
 from watchdog.daemon.runtime import Runtime
 from watchdog.daemon.sdnotify import Notifier
+from watchdog.daemon.selfwatch import SelfWatch
 from watchdog.errors import WatchdogError
 from watchdog.reports.checkpoints import write_due_checkpoints
 from watchdog.reports.posts import post_checkpoint
@@ -38,24 +45,34 @@ class Housekeeping:
     """See the module docstring; ``runtime()`` returns the parts of the config running now."""
 
     def __init__(self, store: Store, runtime: Callable[[], Runtime], *, health: HealthBoard,
-                 healthy: Callable[[], bool], notifier: Notifier, clock: Callable[[], float] = time.time) -> None:
+                 watch: SelfWatch, alive: Callable[[], bool], notifier: Notifier,
+                 clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.runtime = runtime
         self.health = health
-        self.healthy = healthy
+        self.watch = watch
+        self.alive = alive
         self.notifier = notifier
         self.clock = clock
         self.interval = min(INTERVAL_S, notifier.watchdog_interval or INTERVAL_S)
         self._last_prune = 0.0
         self._source_failing: dict[str, bool] = {}
+        self._self_checked: tuple[float, tuple[str, ...]] | None = None  # when, the problems then
 
     async def run(self) -> None:
         """Passes until cancelled."""
         while True:
-            self.run_once(self.clock())
+            await self.run_once(self.clock())
             await asyncio.sleep(self.interval)
 
-    def run_once(self, now: float) -> None:
+    async def run_once(self, now: float) -> None:
+        self.watch.observe(self.runtime(), self.store)
+        self._tasks(now)
+        await self._self_check(now)
+        if self.alive():
+            self.notifier.ping()
+
+    def _tasks(self, now: float) -> None:
         try:
             self._checkpoints(now)
             self._source_events(now)
@@ -67,8 +84,18 @@ class Housekeeping:
             log.error("housekeeping: %s", err)
         except Exception as exc:  # never let housekeeping die silently
             log.exception("housekeeping failed: %r", exc)
-        if self.healthy():
-            self.notifier.ping()
+
+    async def _self_check(self, now: float) -> None:
+        """The daemon's own check: when its interval passed, or at once when the problems changed."""
+        runtime = self.runtime()
+        if runtime.self_check is None:
+            return
+        problems = tuple(p.text for p in self.watch.report(runtime).problems)
+        last = self._self_checked
+        if last is not None and now - last[0] < runtime.self_check.config.interval and problems == last[1]:
+            return
+        self._self_checked = (now, problems)
+        await runtime.run_self_check()
 
     def _checkpoints(self, now: float) -> None:
         reports = self.runtime().reports

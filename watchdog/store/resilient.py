@@ -17,6 +17,11 @@ its notifications are still sent:
 Reads of history and windows pass through and fail loudly: reports must never
 be written from a partial picture. ``on_ok`` is called after a write that
 worked, so ``/healthz`` recovers by itself.
+
+``verify()`` (every housekeeping pass) notices a store file that was removed or
+replaced under the running daemon (SQLite would go on writing into the
+unlinked file, losing everything), opens a new one in its place, and returns
+what happened so the daemon can say it loudly.
 """
 
 from __future__ import annotations
@@ -215,6 +220,23 @@ class ResilientStore:
         return self.primary.windows(include_closed)
 
     # -- housekeeping -------------------------------------------------------------------------
+    def verify(self) -> str | None:
+        """A store file removed or replaced since it was opened: reopened; what happened, or None."""
+        problem = getattr(self.primary, "file_problem", lambda: None)()
+        if problem is None:
+            return None
+        log.error("%s: its history, alert states and queued notifications are gone; "
+                  "opening a new store there", problem)
+        try:
+            self.primary.reopen()  # type: ignore[attr-defined]
+        except StoreError as err:
+            self._failed(err)
+        # open incidents go on in the new file: no second "firing" for what was announced
+        self._states.update({check: (known.state, None) for check, known in self._known.items()
+                             if check not in self._states})
+        self.flush()
+        return problem
+
     def prune(self, before: float, *, rollups_before: float | None = None) -> int:
         return self.primary.prune(before, rollups_before=rollups_before)
 

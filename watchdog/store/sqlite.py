@@ -46,6 +46,11 @@ class SqliteStore(StateTables):
         self._metric_names: dict[str, int] = {}
         self._metric_by_id: dict[int, str] = {}
 
+    def _forget_ids(self) -> None:
+        self._ids.clear()
+        self._metric_names.clear()
+        self._metric_by_id.clear()
+
     # results and history ---------------------------------------------------------------
 
     def record(self, result: Result, *, main_metric: str | None = None) -> None:

@@ -52,6 +52,32 @@ class Connection:
         self.path = Path(state_dir) / FILENAME
         self._conn = connect(Path(state_dir))
         self._lock = threading.RLock()
+        self._identity = _identity(self.path)
+
+    def file_problem(self) -> str | None:
+        """Why the open file is no longer the one at ``path`` (removed, replaced), else None.
+
+        SQLite keeps writing into a file that was unlinked, so without this a removed
+        state directory would lose every later write without a word."""
+        now = _identity(self.path)
+        if now == self._identity:
+            return None
+        if now is None:
+            where = self.path.parent if not self.path.parent.exists() else self.path
+            return f"{where} was removed while watchdog was running"
+        return f"{self.path} was replaced while watchdog was running"
+
+    def reopen(self) -> None:
+        """Open ``path`` afresh (creating the directory and the schema): writes are kept again."""
+        fresh = connect(self.path.parent)
+        with self._lock:
+            old, self._conn = self._conn, fresh
+            self._identity = _identity(self.path)
+            self._forget_ids()
+        old.close()
+
+    def _forget_ids(self) -> None:
+        """Caches of row ids of the old file (the history tables keep some)."""
 
     def __enter__(self) -> Self:
         return self
@@ -78,6 +104,14 @@ class Connection:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 class StateTables(Connection):
