@@ -117,6 +117,10 @@ CHANNELS: Family[BaseChannel] = Family(
         "webhook": "watchdog.alerting.channels.webhook:WebhookChannel",
         "console": "watchdog.alerting.channels.console:ConsoleChannel",
         "log": "watchdog.alerting.channels.log:LogChannel",
+        "pagerduty": "watchdog.alerting.channels.pagerduty:PagerDutyChannel",
+        "opsgenie": "watchdog.alerting.channels.opsgenie:OpsgenieChannel",
+        "teams": "watchdog.alerting.channels.teams:TeamsChannel",
+        "discord": "watchdog.alerting.channels.discord:DiscordChannel",
     }, noun="channel type",
 )
 FAMILIES: tuple[Family[Any], ...] = (CHECKS, CHANNELS)

@@ -38,6 +38,9 @@ from watchdog.types import PositiveDuration, Severity
 
 #: HTTP statuses worth retrying besides 5xx
 RETRYABLE_STATUS = frozenset({408, 425, 429})
+#: the colour of an alert in every channel that has colours (Slack, Discord, e-mail)
+COLORS = {Status.OK: "#2EB67D", Status.WARNING: "#FFA500", Status.CRITICAL: "#FF0000", Status.UNKNOWN: "#808080"}
+EVENT_COLORS = {"resolved": "#2EB67D", "flapping": "#9B59B6", "acknowledged": "#1D9BD1", "test": "#439FE0"}
 
 
 class ChannelConfig(BaseModel):
@@ -55,6 +58,11 @@ class ChannelConfig(BaseModel):
 
     def accepts(self, severity: Status) -> bool:
         return severity >= self.min_severity
+
+
+def alert_color(message: Message) -> str:
+    """``#RRGGBB``: green for a resolve, blue for a test or an acknowledgement, else by severity."""
+    return EVENT_COLORS.get(message.event) or COLORS[message.severity]
 
 
 def secret_http_url(value: SecretStr | None) -> SecretStr | None:

@@ -40,7 +40,7 @@ from typing import Any, Literal
 from pydantic import SecretStr, field_validator, model_validator
 
 from watchdog.alerting.channels.base import (
-    BaseChannel, ChannelConfig, Delivery, TransportError, http_error, secret_http_url,
+    BaseChannel, ChannelConfig, Delivery, TransportError, alert_color, http_error, secret_http_url,
 )
 from watchdog.alerting.message import Message, human_time
 from watchdog.durations import format_duration
@@ -50,8 +50,6 @@ from watchdog.store.base import Notification
 from watchdog.text import clip, one_line
 from watchdog.thresholds import format_number
 
-COLORS = {Status.OK: "#2EB67D", Status.WARNING: "#FFA500", Status.CRITICAL: "#FF0000", Status.UNKNOWN: "#808080"}
-EVENT_COLORS = {"resolved": "#2EB67D", "flapping": "#9B59B6", "acknowledged": "#1D9BD1", "test": "#439FE0"}
 EMOJI = {Status.OK: ":white_check_mark:", Status.WARNING: ":warning:",
          Status.CRITICAL: ":rotating_light:", Status.UNKNOWN: ":grey_question:"}
 EVENT_EMOJI = {"resolved": ":white_check_mark:", "flapping": ":repeat:", "acknowledged": ":eyes:",
@@ -112,7 +110,7 @@ def slack_body(message: Message, notification_id: str) -> dict[str, Any]:
     title = f"{_emoji(message)} {slack_escape(message.title)}"
     return {
         "text": clip(f"{title}: {slack_escape(message.summary)}", 300),
-        "attachments": [{"color": _color(message), "blocks": _blocks(message, notification_id, title)}],
+        "attachments": [{"color": alert_color(message), "blocks": _blocks(message, notification_id, title)}],
     }
 
 
@@ -171,10 +169,6 @@ def _context(message: Message, notification_id: str) -> str:
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, _SECTION_LIMIT)}}
-
-
-def _color(message: Message) -> str:
-    return EVENT_COLORS.get(message.event) or COLORS[message.severity]
 
 
 def _emoji(message: Message) -> str:
