@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.support.plugins",
     "tests.support.daemon_process",
     "tests.support.stores",
+    "tests.support.smtp_server",
 ]
 
 import gc

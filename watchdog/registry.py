@@ -118,6 +118,7 @@ CHANNELS: Family[BaseChannel] = Family(
         "console": "watchdog.alerting.channels.console:ConsoleChannel",
         "log": "watchdog.alerting.channels.log:LogChannel",
         "pagerduty": "watchdog.alerting.channels.pagerduty:PagerDutyChannel",
+        "email": "watchdog.alerting.channels.mail:EmailChannel",
         "opsgenie": "watchdog.alerting.channels.opsgenie:OpsgenieChannel",
         "teams": "watchdog.alerting.channels.teams:TeamsChannel",
         "discord": "watchdog.alerting.channels.discord:DiscordChannel",
