@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.support.daemon_process",
     "tests.support.stores",
     "tests.support.smtp_server",
+    "tests.support.alertmanager_server",
 ]
 
 import gc

@@ -122,6 +122,7 @@ CHANNELS: Family[BaseChannel] = Family(
         "opsgenie": "watchdog.alerting.channels.opsgenie:OpsgenieChannel",
         "teams": "watchdog.alerting.channels.teams:TeamsChannel",
         "discord": "watchdog.alerting.channels.discord:DiscordChannel",
+        "alertmanager": "watchdog.alerting.channels.alertmanager:AlertmanagerChannel",
         "apprise": "watchdog.alerting.channels.apprise_urls:AppriseChannel",
     }, noun="channel type",
 )

@@ -26,6 +26,9 @@ Nothing is lost and nothing is sent twice on purpose:
   channels are rebuilt, e.g. by a config reload; recorded as a
   ``channel.broken`` event), and re-enqueues the notification for the
   channel's ``fallback``, following the chain past broken channels.
+* A channel with an ``async start(history)`` is started first, given the
+  store (Alertmanager rebuilds from it what fires, to re-post it); ``stop()``
+  ends it with the channel's ``aclose()``.
 
 Time is injected (``clock``, ``rng``; ``deliver_due(now)``) so tests drive the
 backoff without sleeping.
@@ -262,10 +265,21 @@ class Outbox:
 
     # -- the long-lived loop ---------------------------------------------------------------
     async def start(self) -> None:
-        """Send what is pending now (left by a previous run) and keep sending."""
+        """Start the channels that run something of their own, send what is pending now, keep sending."""
         if self._task is None:
             self._stopping = False
+            for channel in self.channels.values():
+                await self._start_channel(channel)
             self._task = asyncio.create_task(self.run(), name="watchdog-outbox")
+
+    async def _start_channel(self, channel: Channel) -> None:
+        starter = getattr(channel, "start", None)
+        if starter is None:
+            return
+        try:
+            await starter(self.store)
+        except Exception as exc:  # one channel's start-up trouble must not stop delivery
+            log.error("channel %s did not start: %s", channel.name, channel.redact(f"{type(exc).__name__}: {exc}"))
 
     async def stop(self, grace: float = 5.0) -> None:
         """One last pass within ``grace`` seconds, then close the channels; pending stays stored."""
