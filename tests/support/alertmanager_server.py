@@ -2,8 +2,8 @@
 
 Its one route sends every alert, grouped by ``alertname``, to a webhook
 receiver the test passes (``receiver.hook_url("am")``), with ``group_wait``
-and ``group_interval`` of one second and resolves included, so a test sees
-Alertmanager's notifications within seconds. Clustering is off (no gossip
+and (unless given) ``group_interval`` of one second and resolves included,
+so a test sees Alertmanager's notifications within seconds. Clustering is off (no gossip
 port). The test is skipped, saying why, where the binary is not installed
 (``.ci/run`` installs it like redis-server).
 
@@ -34,7 +34,7 @@ CONFIG = """route:
   receiver: hook
   group_by: ['alertname']
   group_wait: 1s
-  group_interval: 1s
+  group_interval: {group_interval}
   repeat_interval: 1h
 receivers:
 - name: hook
@@ -45,10 +45,10 @@ receivers:
 
 
 class Alertmanager:
-    def __init__(self, directory: Path, hook: str) -> None:
+    def __init__(self, directory: Path, hook: str, group_interval: str = "1s") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        (directory / "alertmanager.yml").write_text(CONFIG.format(hook=hook))
+        (directory / "alertmanager.yml").write_text(CONFIG.format(hook=hook, group_interval=group_interval))
         self.log = directory / "alertmanager.log"
         self.proc = subprocess.Popen(
             [BINARY, f"--config.file={directory / 'alertmanager.yml'}", f"--web.listen-address=127.0.0.1:{self.port}",
@@ -83,14 +83,14 @@ class Alertmanager:
 
 
 @pytest.fixture
-def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Alertmanager]]:
+def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Alertmanager]]:
     if not os.access(BINARY, os.X_OK):
         pytest.skip(f"alertmanager not installed ({BINARY}): apt-get install prometheus-alertmanager "
                     "(.ci/run does this)")
     started: list[Alertmanager] = []
 
-    def start(hook: str) -> Alertmanager:
-        server = Alertmanager(tmp_path_factory.mktemp("alertmanager", numbered=True), hook)
+    def start(hook: str, group_interval: str = "1s") -> Alertmanager:
+        server = Alertmanager(tmp_path_factory.mktemp("alertmanager", numbered=True), hook, group_interval)
         started.append(server)
         return server
 

@@ -3,8 +3,9 @@
 ``smtp_server(security="starttls")`` starts one: STARTTLS required, AUTH
 (PLAIN/LOGIN) required after it for ``USER`` / ``PASSWORD``; ``"tls"`` speaks
 TLS from the first byte; ``"none"`` is plain SMTP without login. The
-certificate is self-signed for 127.0.0.1 and localhost (``cert`` is its PEM
-path: what a client trusts through ``ca_file``). A recipient whose local part
+certificate is self-signed for 127.0.0.1 and localhost (``cert`` and the
+``smtp_cert`` fixture give its PEM path: what a client trusts through
+``ca_file``). A recipient whose local part
 is ``nobody`` is refused with 550 (permanent), ``busy`` with 450 (try later).
 Every accepted message is in ``messages`` as parsed ``email.message.Message``.
 """
@@ -85,11 +86,11 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, aut
 
 
 class SmtpServer:
-    def __init__(self, directory: Path, security: str) -> None:
+    def __init__(self, cert: tuple[Path, Path], security: str, port: int | None = None) -> None:
         from aiosmtpd.controller import Controller
 
-        self.security, self.port, self.handler = security, free_port(), Handler()
-        self.cert, key = self_signed(directory)
+        self.security, self.port, self.handler = security, port or free_port(), Handler()
+        self.cert, key = cert
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, key)
         options: dict[str, Any] = {}
@@ -112,11 +113,18 @@ class SmtpServer:
 
 
 @pytest.fixture
-def smtp_server(tmp_path: Path) -> Iterator[Callable[[str], SmtpServer]]:
+def smtp_cert(tmp_path: Path) -> tuple[Path, Path]:
+    """The servers' certificate and key (PEM paths); the certificate is what ``ca_file`` trusts."""
+    return self_signed(tmp_path)
+
+
+@pytest.fixture
+def smtp_server(smtp_cert: tuple[Path, Path]) -> Iterator[Callable[..., SmtpServer]]:
+    """``smtp_server(security="starttls", port=None)``: started; all stopped at teardown."""
     started: list[SmtpServer] = []
 
-    def start(security: str = "starttls") -> SmtpServer:
-        server = SmtpServer(tmp_path, security)
+    def start(security: str = "starttls", port: int | None = None) -> SmtpServer:
+        server = SmtpServer(smtp_cert, security, port)
         started.append(server)
         return server
 
