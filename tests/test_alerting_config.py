@@ -61,9 +61,12 @@ def test_secrets_never_show_in_repr_or_output() -> None:
         "Authorization": "Bearer sekrit-value", "X-Env": "production"}
 
 
+TYPES = "slack, webhook, console, log, pagerduty, email, opsgenie, teams, discord, alertmanager, apprise"
+
+
 @pytest.mark.parametrize(("table", "message"), [
-    ({}, "channels.x: missing key 'type' (one of: slack, webhook, console, log)"),
-    ({"type": "slak"}, "channels.x.type: unknown channel type 'slak' (one of: slack, webhook, console, log)"),
+    ({}, f"channels.x: missing key 'type' (one of: {TYPES})"),
+    ({"type": "slak"}, f"channels.x.type: unknown channel type 'slak' (one of: {TYPES})"),
     ({"type": "slack"}, "channels.x: set either webhook_url (incoming webhook) or token + channel (bot), not both"),
     ({"type": "slack", "webhook_url": "https://h/x", "token": "xoxb-1"},
      "channels.x: set either webhook_url (incoming webhook) or token + channel (bot), not both"),
