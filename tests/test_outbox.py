@@ -261,8 +261,9 @@ async def test_slack_follow_ups_go_into_the_thread_of_the_first_message(receiver
     box.submit(message(event="reminder", seq=1), ["oncall"], T0 + 1)
     box.submit(message(event="resolved"), ["oncall"], T0 + 2)
     assert [o.result for o in await box.deliver_due(T0 + 3)] == ["delivered"] * 3
-    first, reminder, resolved = (r.json for r in receiver.requests)
+    first, reminder, edit, resolved = (r.json for r in receiver.requests)
     assert "thread_ts" not in first
+    assert edit["ts"] == "1714564800.000001"  # the resolve marks the first message resolved, then replies
     assert reminder["thread_ts"] == resolved["thread_ts"] == "1714564800.000001"
     assert store.thread_of("oncall", "health", "health-1") == "1714564800.000001"
 
