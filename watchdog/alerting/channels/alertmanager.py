@@ -48,8 +48,8 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.alerting.channels.alert_shape import alert_changes
-from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery, TransportError
-from watchdog.alerting.channels.httppost import HttpPoster, encode, host_of
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, TransportError
+from watchdog.alerting.channels.httppost import HttpChannel, encode, host_of
 from watchdog.alerting.message import OPEN_EVENTS, Message, iso
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.store.base import Notification, OutboxQueue
@@ -111,7 +111,7 @@ def postable_alerts(message: Message, notification_id: str, config: Alertmanager
     return alerts
 
 
-class AlertmanagerChannel(BaseChannel):
+class AlertmanagerChannel(HttpChannel):
     """Posts alerts to every member; ``start()`` rebuilds what fires and re-posts it every ``resend_interval``."""
 
     type = "alertmanager"
@@ -122,7 +122,6 @@ class AlertmanagerChannel(BaseChannel):
                  *, clock: Callable[[], float] = time.time) -> None:
         super().__init__(name, config, redactor)
         self._clock = clock
-        self._http = HttpPoster(config.timeout)
         self.firing: dict[str, tuple[Message, str]] = {}  # check -> its latest open message, notification id
         self._lock = asyncio.Lock()  # a re-post never lands after the resolve it raced with
         self._task: asyncio.Task[None] | None = None
@@ -174,7 +173,7 @@ class AlertmanagerChannel(BaseChannel):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self._http.aclose()
+        await super().aclose()
 
     async def _resend_forever(self) -> None:
         while True:
@@ -187,7 +186,7 @@ class AlertmanagerChannel(BaseChannel):
     async def _post(self, alerts: list[dict[str, Any]]) -> None:
         body = encode(alerts)
         urls = self.config.endpoints()
-        results = await asyncio.gather(*(self._http.post(url, body, who=host_of(url)) for url in urls),
+        results = await asyncio.gather(*(self.http.post(url, body, who=host_of(url)) for url in urls),
                                        return_exceptions=True)
         errors: list[TransportError] = []
         for result in results:

@@ -27,10 +27,9 @@ from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator
 
-from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery, alert_color, secret_http_url
-from watchdog.alerting.channels.httppost import HttpPoster, encode
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, alert_color, secret_http_url
+from watchdog.alerting.channels.httppost import HttpChannel, encode, response_json
 from watchdog.alerting.message import Message, iso
-from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.store.base import Notification
 from watchdog.text import clip, format_number
 
@@ -95,33 +94,24 @@ def _fields(message: Message) -> list[dict[str, Any]]:
 
 def error_detail(response: Any) -> str:
     """Discord's error JSON: ``Unknown Webhook`` (10015), ``Invalid Form Body`` (50035) and its errors."""
-    try:
-        data = response.json()
-    except ValueError:
+    data = response_json(response)
+    if data is None:
         return str(response.text[:200])
-    if not isinstance(data, dict):
-        return ""
     text = str(data.get("message", ""))
     if data.get("errors"):
         text += f": {data['errors']}"
     return text[:300]
 
 
-class DiscordChannel(BaseChannel):
+class DiscordChannel(HttpChannel):
     """POSTs each notification to the Discord webhook."""
 
     type = "discord"
     Config = DiscordConfig
     config: DiscordConfig
 
-    def __init__(self, name: str, config: DiscordConfig, redactor: Redactor = NULL_REDACTOR) -> None:
-        super().__init__(name, config, redactor)
-        self._http = HttpPoster(config.timeout)
-
     async def send(self, notification: Notification) -> Delivery:
         body = discord_body(self.message_of(notification), notification.id, self.config.username)
-        await self._http.post(self.config.url.get_secret_value(), encode(body), who="Discord", detail=error_detail)
+        await self.http.post(self.config.url.get_secret_value(), encode(body), who="Discord", detail=error_detail)
         return Delivery()
 
-    async def aclose(self) -> None:
-        await self._http.aclose()

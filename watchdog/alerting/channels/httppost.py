@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from watchdog import __version__
-from watchdog.alerting.channels.base import TransportError, http_error
+from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, TransportError, http_error
 from watchdog.durations import format_duration
+from watchdog.redact import NULL_REDACTOR, Redactor
 
 USER_AGENT = f"ops-watchdog/{__version__}"
 
@@ -35,6 +36,15 @@ def encode(body: Any) -> bytes:
 def response_text(response: Any) -> str:
     """What an error says about a non-2xx answer by default: the start of its body."""
     return str(response.text[:200])
+
+
+def response_json(response: Any) -> dict[str, Any] | None:
+    """A JSON object answer (a service's error says why in it), or None."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 class HttpPoster:
@@ -76,6 +86,17 @@ class HttpPoster:
             self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
                                              verify=system_tls_context())
         return self._client
+
+
+class HttpChannel(BaseChannel):
+    """A channel that POSTs through one ``HttpPoster`` (``self.http``), closed by ``aclose()``."""
+
+    def __init__(self, name: str, config: ChannelConfig, redactor: Redactor = NULL_REDACTOR) -> None:
+        super().__init__(name, config, redactor)
+        self.http = HttpPoster(config.timeout)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
 
 def quiet_httpx_logger() -> None:

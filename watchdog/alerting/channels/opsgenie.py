@@ -25,10 +25,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery
-from watchdog.alerting.channels.httppost import HttpPoster, encode
+from watchdog.alerting.channels.base import ChannelConfig, Delivery
+from watchdog.alerting.channels.httppost import HttpChannel, encode, response_json
 from watchdog.alerting.message import OPEN_EVENTS, Message, iso, text_lines
-from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.store.base import Notification
 from watchdog.text import clip, format_number
 
@@ -143,31 +142,22 @@ def requests_for(message: Message, notification_id: str, config: OpsgenieConfig)
 
 def error_detail(response: Any) -> str:
     """Opsgenie says why in ``message``."""
-    try:
-        data = response.json()
-    except ValueError:
-        return str(response.text[:200])
-    return str(data.get("message", ""))[:300] if isinstance(data, dict) else ""
+    data = response_json(response)
+    return str(response.text[:200]) if data is None else str(data.get("message", ""))[:300]
 
 
-class OpsgenieChannel(BaseChannel):
+class OpsgenieChannel(HttpChannel):
     """Creates, closes and acknowledges one Opsgenie alert per episode."""
 
     type = "opsgenie"
     Config = OpsgenieConfig
     config: OpsgenieConfig
 
-    def __init__(self, name: str, config: OpsgenieConfig, redactor: Redactor = NULL_REDACTOR) -> None:
-        super().__init__(name, config, redactor)
-        self._http = HttpPoster(config.timeout)
-
     async def send(self, notification: Notification) -> Delivery:
         message = self.message_of(notification)
         headers = {"Authorization": f"GenieKey {self.config.api_key.get_secret_value()}"}
         for path, body in requests_for(message, notification.id, self.config):
-            await self._http.post(self.config.base_url() + path, encode(body), who="Opsgenie", headers=headers,
+            await self.http.post(self.config.base_url() + path, encode(body), who="Opsgenie", headers=headers,
                                   detail=error_detail)
         return Delivery()
 
-    async def aclose(self) -> None:
-        await self._http.aclose()

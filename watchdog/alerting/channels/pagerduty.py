@@ -32,10 +32,9 @@ from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator
 
-from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery, secret_http_url
-from watchdog.alerting.channels.httppost import HttpPoster, encode
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, secret_http_url
+from watchdog.alerting.channels.httppost import HttpChannel, encode, response_json
 from watchdog.alerting.message import OPEN_EVENTS, Message, iso
-from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
 from watchdog.text import clip, format_number
@@ -117,27 +116,22 @@ def custom_details(message: Message, notification_id: str) -> dict[str, Any]:
 
 def error_detail(response: Any) -> str:
     """PagerDuty's 400 says why: ``Event object is invalid: 'payload.summary' is missing``."""
-    try:
-        data = response.json()
-    except ValueError:
+    data = response_json(response)
+    if data is None:
         return str(response.text[:200])
-    errors = data.get("errors") if isinstance(data, dict) else None
-    text = str(data.get("message", "")) if isinstance(data, dict) else ""
+    errors = data.get("errors")
+    text = str(data.get("message", ""))
     if isinstance(errors, list) and errors:
         text += ": " + "; ".join(str(e) for e in errors)
     return text[:300]
 
 
-class PagerDutyChannel(BaseChannel):
+class PagerDutyChannel(HttpChannel):
     """Sends each notification as one Events API v2 event (a test: a trigger and its resolve)."""
 
     type = "pagerduty"
     Config = PagerDutyConfig
     config: PagerDutyConfig
-
-    def __init__(self, name: str, config: PagerDutyConfig, redactor: Redactor = NULL_REDACTOR) -> None:
-        super().__init__(name, config, redactor)
-        self._http = HttpPoster(config.timeout)
 
     async def send(self, notification: Notification) -> Delivery:
         message = self.message_of(notification)
@@ -149,9 +143,7 @@ class PagerDutyChannel(BaseChannel):
             return Delivery()  # a report summary: people read those in chat, nobody is paged
         for action in actions:
             body = pagerduty_event(message, notification.id, self.config, action)
-            await self._http.post(self.config.url.get_secret_value(), encode(body), who="PagerDuty",
+            await self.http.post(self.config.url.get_secret_value(), encode(body), who="PagerDuty",
                                   detail=error_detail)
         return Delivery()
 
-    async def aclose(self) -> None:
-        await self._http.aclose()

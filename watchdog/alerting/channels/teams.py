@@ -23,10 +23,9 @@ from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator
 
-from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery, secret_http_url
-from watchdog.alerting.channels.httppost import HttpPoster, encode
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, secret_http_url
+from watchdog.alerting.channels.httppost import HttpChannel, encode
 from watchdog.alerting.message import Message, human_time
-from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
 from watchdog.text import clip, format_number
@@ -80,21 +79,15 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-class TeamsChannel(BaseChannel):
+class TeamsChannel(HttpChannel):
     """POSTs each notification as one card to the workflow URL."""
 
     type = "teams"
     Config = TeamsConfig
     config: TeamsConfig
 
-    def __init__(self, name: str, config: TeamsConfig, redactor: Redactor = NULL_REDACTOR) -> None:
-        super().__init__(name, config, redactor)
-        self._http = HttpPoster(config.timeout)
-
     async def send(self, notification: Notification) -> Delivery:
         body = teams_body(self.message_of(notification), notification.id)
-        await self._http.post(self.config.url.get_secret_value(), encode(body), who="Teams")
+        await self.http.post(self.config.url.get_secret_value(), encode(body), who="Teams")
         return Delivery()
 
-    async def aclose(self) -> None:
-        await self._http.aclose()

@@ -54,8 +54,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from watchdog.alerting.channels.alert_shape import alert_changes, fingerprint
-from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery, secret_http_url
-from watchdog.alerting.channels.httppost import USER_AGENT, HttpPoster, encode, host_of
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, secret_http_url
+from watchdog.alerting.channels.httppost import USER_AGENT, HttpChannel, encode, host_of
 from watchdog.alerting.message import Message, iso
 from watchdog.redact import NULL_REDACTOR, Redactor, looks_secret
 from watchdog.store.base import Notification
@@ -157,7 +157,7 @@ def request_headers(config: WebhookConfig, notification: Notification, raw: byte
     return headers
 
 
-class WebhookChannel(BaseChannel):
+class WebhookChannel(HttpChannel):
     """POSTs each notification to ``url`` with httpx (one client per channel, reused)."""
 
     type = "webhook"
@@ -170,7 +170,6 @@ class WebhookChannel(BaseChannel):
         import time
 
         self._clock = clock or time.time
-        self._http = HttpPoster(config.timeout)
 
     def render(self, notification: Notification) -> bytes:
         message = self.message_of(notification)
@@ -181,11 +180,8 @@ class WebhookChannel(BaseChannel):
     async def send(self, notification: Notification) -> Delivery:
         raw = self.render(notification)
         url = self.config.url.get_secret_value()
-        await self._http.post(url, raw, who=host_of(url), headers=request_headers(self.config, notification, raw))
+        await self.http.post(url, raw, who=host_of(url), headers=request_headers(self.config, notification, raw))
         return Delivery()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
 
 def _number(value: float) -> int | float:
