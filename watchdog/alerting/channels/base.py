@@ -5,10 +5,20 @@ subclass, named by the channel class's ``Config``), the pure functions that
 render a message, and its ``BaseChannel`` subclass, registered under the
 entry-point group ``watchdog.channels`` (``watchdog.registry.CHANNELS``).
 
-A channel turns one ``Notification`` into one request. It raises
+A channel turns one ``Notification`` into one request (or a short sequence
+that is safe to repeat: a test's PagerDuty trigger and resolve, Slack's edit
+of the first message before the resolve's reply). It raises
 ``TransportError`` when that failed, saying whether a retry can help
 (``permanent``) and how long the receiver asked us to wait (``retry_after``);
 it never retries by itself: the outbox owns retries, the CLI owns tests.
+
+Two optional parts: ``uses_threads = True`` makes the outbox hand a
+follow-up the ``Delivery.thread`` of its episode's first message
+(``notification.thread``: Slack's ``ts``, an e-mail's Message-ID); an
+``async start(history)`` is called by the outbox as it starts, with the
+store's ``OutboxQueue``, for a channel that runs something of its own
+(Alertmanager's re-posts), which its ``aclose()`` ends. Web channels subclass
+``httppost.HttpChannel``.
 
 ``attempt()`` wraps a send with the channel's timeout, times it, records the
 outcome on the channel's ``ChannelState`` (last error, last duration, counts)
