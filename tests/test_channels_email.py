@@ -41,6 +41,12 @@ def test_a_follow_up_replies_to_the_first_message() -> None:
         "<wd-1@example.com>", "<wd-1@example.com>", "<wd-2@example.com>")
 
 
+def test_an_acknowledgement_replies_to_the_first_message_and_says_who() -> None:
+    mail = mail_message(message("acknowledged"), "wd-3", config(), thread="<wd-1@example.com>", sent_at=T0)
+    assert (mail["Subject"], mail["In-Reply-To"]) == ("[watchdog] ACKNOWLEDGED: health (by alice: looking into it)",
+                                                      "<wd-1@example.com>")
+
+
 def test_the_exact_html() -> None:
     assert mail_html(message(summary="<b>503</b> & down"), "wd-1") == (
         '<html><body style="font-family:Helvetica,Arial,sans-serif">\n'

@@ -164,6 +164,14 @@ def test_the_updated_first_message_shows_resolved_and_how_long() -> None:
     assert body["text"] == ":white_check_mark: RESOLVED: health (was CRITICAL for 12m30s): HTTP 503 from /health"
 
 
+async def test_an_acknowledgement_is_a_thread_reply(receiver: Receiver) -> None:
+    ack = note("acknowledged", thread="1714564800.000001")
+    assert (await attempt(bot_channel(receiver), ack)).delivered
+    [replied] = receiver.requests
+    assert (replied.path, replied.json["thread_ts"]) == ("/slack/api/chat.postMessage", "1714564800.000001")
+    assert replied.json["attachments"][0]["color"] == "#1D9BD1"
+
+
 async def test_reply_broadcast_shows_the_resolve_in_the_channel(receiver: Receiver) -> None:
     channel = bot_channel(receiver, reply_broadcast=True)
     await attempt(channel, note("reminder", thread="1714564800.000001"))

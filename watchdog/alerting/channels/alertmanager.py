@@ -48,7 +48,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from watchdog.alerting.channels.alert_shape import alert_changes
-from watchdog.alerting.channels.base import ChannelConfig, Delivery, TransportError
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, TransportError, http_url
 from watchdog.alerting.channels.httppost import HttpChannel, encode, host_of
 from watchdog.alerting.message import OPEN_EVENTS, Message, iso
 from watchdog.redact import NULL_REDACTOR, Redactor
@@ -89,8 +89,7 @@ class AlertmanagerConfig(ChannelConfig):
         if (self.url is None) == (not self.urls):
             raise ValueError("set either url (one Alertmanager) or urls (the members of a cluster)")
         for base in self.bases():
-            if not base.startswith(("http://", "https://")):
-                raise ValueError(f"must be an http:// or https:// URL, got {base!r}")
+            http_url(base)
         return self
 
     def bases(self) -> list[str]:

@@ -75,6 +75,13 @@ def alert_color(message: Message) -> str:
     return EVENT_COLORS.get(message.event) or COLORS[message.severity]
 
 
+def http_url(value: str | None) -> str | None:
+    """A field validator for a URL that is not a secret: http(s) only."""
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
+    return value
+
+
 def secret_http_url(value: SecretStr | None) -> SecretStr | None:
     """A field validator for a URL that is a secret: http(s) only, and never echoed in the error."""
     if value is not None and not value.get_secret_value().startswith(("http://", "https://")):

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from watchdog.alerting.channels.base import ChannelConfig, Delivery
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, http_url
 from watchdog.alerting.channels.httppost import HttpChannel, encode, response_json
 from watchdog.alerting.message import OPEN_EVENTS, Message, iso, text_lines
 from watchdog.store.base import Notification
@@ -68,12 +68,7 @@ class OpsgenieConfig(ChannelConfig):
     source: str = "watchdog"
     entity: str | None = None
 
-    @field_validator("api_url")
-    @classmethod
-    def _api_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
-        return value.rstrip("/") if value else value
+    _api_url = field_validator("api_url")(http_url)
 
     @field_validator("tags")
     @classmethod
@@ -83,7 +78,7 @@ class OpsgenieConfig(ChannelConfig):
         return value
 
     def base_url(self) -> str:
-        return self.api_url or REGIONS[self.region]
+        return (self.api_url or REGIONS[self.region]).rstrip("/")
 
     def priority(self, message: Message) -> str:
         if message.event == "test":

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr, field_validator
 
-from watchdog.alerting.channels.base import ChannelConfig, Delivery, secret_http_url
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, http_url
 from watchdog.alerting.channels.httppost import HttpChannel, encode, response_json
 from watchdog.alerting.message import OPEN_EVENTS, Message, iso
 from watchdog.status import Status
@@ -50,7 +50,7 @@ class PagerDutyConfig(ChannelConfig):
 
     type: Literal["pagerduty"] = "pagerduty"
     routing_key: SecretStr
-    url: SecretStr = SecretStr("https://events.pagerduty.com/v2/enqueue")
+    url: str = "https://events.pagerduty.com/v2/enqueue"
     #: ``payload.source``: the affected system as PagerDuty shows it
     source: str = "watchdog"
     #: ``payload.group``: a grouping of components, e.g. "prod-api"
@@ -58,7 +58,7 @@ class PagerDutyConfig(ChannelConfig):
     #: ``client_url``: a link back to this watchdog (its /status page, a dashboard)
     client_url: str | None = None
 
-    _url = field_validator("url")(secret_http_url)
+    _url = field_validator("url")(http_url)
 
     @field_validator("routing_key")
     @classmethod
@@ -143,7 +143,7 @@ class PagerDutyChannel(HttpChannel):
             return Delivery()  # a report summary: people read those in chat, nobody is paged
         for action in actions:
             body = pagerduty_event(message, notification.id, self.config, action)
-            await self.http.post(self.config.url.get_secret_value(), encode(body), who="PagerDuty",
+            await self.http.post(self.config.url, encode(body), who="PagerDuty",
                                   detail=error_detail)
         return Delivery()
 
