@@ -8,6 +8,8 @@ pytest_plugins = [
     "tests.support.plugins",
     "tests.support.daemon_process",
     "tests.support.stores",
+    "tests.support.smtp_server",
+    "tests.support.alertmanager_server",
 ]
 
 import gc

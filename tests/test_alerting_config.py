@@ -61,9 +61,12 @@ def test_secrets_never_show_in_repr_or_output() -> None:
         "Authorization": "Bearer sekrit-value", "X-Env": "production"}
 
 
+TYPES = "slack, webhook, console, log, pagerduty, email, opsgenie, teams, discord, alertmanager, apprise"
+
+
 @pytest.mark.parametrize(("table", "message"), [
-    ({}, "channels.x: missing key 'type' (one of: slack, webhook, console, log)"),
-    ({"type": "slak"}, "channels.x.type: unknown channel type 'slak' (one of: slack, webhook, console, log)"),
+    ({}, f"channels.x: missing key 'type' (one of: {TYPES})"),
+    ({"type": "slak"}, f"channels.x.type: unknown channel type 'slak' (one of: {TYPES})"),
     ({"type": "slack"}, "channels.x: set either webhook_url (incoming webhook) or token + channel (bot), not both"),
     ({"type": "slack", "webhook_url": "https://h/x", "token": "xoxb-1"},
      "channels.x: set either webhook_url (incoming webhook) or token + channel (bot), not both"),
@@ -110,3 +113,19 @@ def test_fallbacks_in_a_circle_are_refused() -> None:
 def test_min_severity(min_severity: str, accepted: list[Status]) -> None:
     config = channels(x={"type": "log", "min_severity": min_severity})["x"]
     assert [s for s in Status if config.accepts(s)] == accepted
+
+
+def test_the_readme_shows_a_valid_example_of_every_channel_type() -> None:
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from watchdog import registry
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Alert channels"):readme.index("#### Delivery")]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    names = set(re.findall(r"\$\{(\w+)\}", block))
+    env = {n: "https://example.com/x/secret-value" if n.endswith("URL") else "secret-value-1" for n in names}
+    configured = from_document(tomllib.loads(block), env=env).channels
+    assert {c.type for c in configured.values()} == set(registry.CHANNELS.builtin)

@@ -34,9 +34,27 @@ def result(status: Status = Status.CRITICAL, **kw: object) -> Result:
     ("resolved", Status.CRITICAL, None, 750, "RESOLVED: health (was CRITICAL for 12m30s)"),
     ("resolved", Status.WARNING, None, 0, "RESOLVED: health (was WARNING)"),
     ("flapping", Status.CRITICAL, None, 0, "FLAPPING: health (notifications paused until it is stable)"),
+    ("acknowledged", Status.CRITICAL, None, 600, "ACKNOWLEDGED: health"),
 ])
 def test_titles(event: str, severity: Status, previous: Status | None, lasted: float, title: str) -> None:
     assert title_for(event, "health", severity, previous=previous, lasted=lasted) == title
+
+
+@pytest.mark.parametrize(("by", "reason", "title"), [
+    ("alice", "looking into it", "ACKNOWLEDGED: health (by alice: looking into it)"),
+    ("alice", "", "ACKNOWLEDGED: health (by alice)"),
+    ("", "deploy in progress", "ACKNOWLEDGED: health (deploy in progress)"),
+])
+def test_acknowledged_titles_say_who_and_why(by: str, reason: str, title: str) -> None:
+    assert title_for("acknowledged", "health", Status.CRITICAL, by=by, reason=reason) == title
+
+
+def test_an_acknowledgement_keeps_who_and_why_through_the_outbox() -> None:
+    m = build_message("acknowledged", result(), episode="health-1", started=T0, by="alice",
+                      reason="token abcdef123 rotated", redactor=Redactor(["abcdef123"]))
+    assert (m.title, m.by, m.reason) == ("ACKNOWLEDGED: health (by alice: token *** rotated)", "alice",
+                                         "token *** rotated")
+    assert Message.from_payload(m.to_payload()) == m
 
 
 def test_build_message_from_a_result() -> None:

@@ -10,7 +10,8 @@ from rich.console import Console
 
 from watchdog.alerting.channels import build_channel, build_channels
 from watchdog.alerting.channels.base import attempt
-from watchdog.alerting.channels.console import ConsoleChannel, ConsoleConfig, console_lines
+from watchdog.alerting.channels.console import ConsoleChannel, ConsoleConfig
+from watchdog.alerting.message import text_lines as console_lines
 from watchdog.alerting.channels.log import LogChannel, LogConfig, log_level, log_line
 from watchdog.alerting.message import Message, Runbook, notification_for
 from watchdog.status import Status

@@ -6,7 +6,9 @@ import pytest
 
 from tests.support.receiver import Receiver, Reply
 from watchdog.alerting.channels.base import attempt
-from watchdog.alerting.channels.slack import SlackChannel, SlackConfig, post_body, slack_body, slack_escape
+from watchdog.alerting.channels.slack import (
+    SlackChannel, SlackConfig, post_body, slack_body, slack_escape, update_body,
+)
 from watchdog.alerting.message import Message, Runbook, notification_for
 from watchdog.status import Status
 
@@ -79,6 +81,7 @@ def test_log_text_with_pings_is_escaped_everywhere() -> None:
     ("firing", Status.UNKNOWN, "#808080", ":grey_question:"),
     ("resolved", Status.CRITICAL, "#2EB67D", ":white_check_mark:"),
     ("flapping", Status.WARNING, "#9B59B6", ":repeat:"),
+    ("acknowledged", Status.CRITICAL, "#1D9BD1", ":eyes:"),
     ("test", Status.WARNING, "#439FE0", ":test_tube:"),
 ])
 def test_colour_and_emoji_per_severity(event: str, severity: Status, color: str, emoji: str) -> None:
@@ -131,12 +134,72 @@ async def test_bot_posts_then_replies_in_the_thread(receiver: Receiver) -> None:
     channel = bot_channel(receiver)
     first = await attempt(channel, note())
     assert first.delivery is not None and first.delivery.thread == "1714564800.000001"
-    reply = await attempt(channel, note("resolved", thread=first.delivery.thread))
-    assert reply.delivery is not None and reply.delivery.thread == "1714564800.000001"
-    posted, resolved = receiver.requests
+    reminder = await attempt(channel, note("reminder", thread=first.delivery.thread))
+    assert reminder.delivery is not None and reminder.delivery.thread == "1714564800.000001"
+    posted, replied = receiver.requests
     assert posted.path == "/slack/api/chat.postMessage" and "thread_ts" not in posted.json
     assert posted.header("Authorization") == "Bearer xoxb-FAKE-2"
-    assert (resolved.json["channel"], resolved.json["thread_ts"]) == ("C0123", "1714564800.000001")
+    assert (replied.json["channel"], replied.json["thread_ts"]) == ("C0123", "1714564800.000001")
+    assert "reply_broadcast" not in replied.json
+
+
+async def test_a_resolve_marks_the_first_message_resolved_then_replies(receiver: Receiver) -> None:
+    channel = bot_channel(receiver)
+    await attempt(channel, note())
+    resolve = note("resolved", thread="1714564800.000001")
+    outcome = await attempt(channel, resolve)
+    assert outcome.delivered
+    _, updated, replied = receiver.requests
+    assert updated.path == "/slack/api/chat.update"
+    # the channel ID Slack answered with: chat.update refuses a #name
+    assert updated.json == {"channel": "C0123456789", "ts": "1714564800.000001",
+                            **slack_body(message(event="resolved"), resolve.id)}
+    assert (replied.path, replied.json["thread_ts"]) == ("/slack/api/chat.postMessage", "1714564800.000001")
+
+
+def test_the_updated_first_message_shows_resolved_and_how_long() -> None:
+    resolved = message(event="resolved", title="RESOLVED: health (was CRITICAL for 12m30s)")
+    body = update_body(resolved, "wd-9", "C0123", "1714564800.000001")
+    assert body["attachments"][0]["color"] == "#2EB67D"
+    assert body["text"] == ":white_check_mark: RESOLVED: health (was CRITICAL for 12m30s): HTTP 503 from /health"
+
+
+async def test_an_acknowledgement_is_a_thread_reply(receiver: Receiver) -> None:
+    ack = note("acknowledged", thread="1714564800.000001")
+    assert (await attempt(bot_channel(receiver), ack)).delivered
+    [replied] = receiver.requests
+    assert (replied.path, replied.json["thread_ts"]) == ("/slack/api/chat.postMessage", "1714564800.000001")
+    assert replied.json["attachments"][0]["color"] == "#1D9BD1"
+
+
+async def test_reply_broadcast_shows_the_resolve_in_the_channel(receiver: Receiver) -> None:
+    channel = bot_channel(receiver, reply_broadcast=True)
+    await attempt(channel, note("reminder", thread="1714564800.000001"))
+    await attempt(channel, note("resolved", thread="1714564800.000001"))
+    reminder, _, resolved = receiver.requests
+    assert "reply_broadcast" not in reminder.json and resolved.json["reply_broadcast"] is True
+
+
+async def test_an_edit_slack_refuses_for_good_still_sends_the_reply(receiver: Receiver, caplog) -> None:  # type: ignore[no-untyped-def]
+    receiver.script(Reply(200, json={"ok": False, "error": "message_not_found"}))
+    outcome = await attempt(bot_channel(receiver), note("resolved", thread="1714564800.000001"))
+    assert outcome.delivered and [r.path for r in receiver.requests] == [
+        "/slack/api/chat.update", "/slack/api/chat.postMessage"]
+    assert "the first message of health-1 was not marked resolved: Slack chat.update refused: message_not_found" \
+        in caplog.text
+
+
+async def test_a_transient_edit_failure_retries_the_resolve_before_any_reply(receiver: Receiver) -> None:
+    receiver.script(Reply(200, json={"ok": False, "error": "internal_error"}))
+    outcome = await attempt(bot_channel(receiver), note("resolved", thread="1714564800.000001"))
+    assert outcome.error is not None and not outcome.error.permanent
+    assert str(outcome.error) == "Slack chat.update failed (HTTP 200): internal_error"
+    assert [r.path for r in receiver.requests] == ["/slack/api/chat.update"]
+
+
+def test_reply_broadcast_needs_a_bot_token() -> None:
+    with pytest.raises(ValueError, match="reply_broadcast needs a bot token"):
+        SlackConfig(webhook_url="https://hooks.slack.com/services/T/B/X", reply_broadcast=True)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("reply", "error", "permanent", "retry_after"), [

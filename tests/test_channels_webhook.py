@@ -82,12 +82,12 @@ def test_a_resolve_and_an_escalation() -> None:
 
 def test_the_alertmanager_shape() -> None:
     body = alertmanager_body("wd-1", message(labels={"env": "prod"}), "hook")
-    labels = {"alertname": "health", "check": "health", "severity": "critical", "source": "watchdog", "env": "prod"}
+    labels = {"alertname": "health", "check": "health", "severity": "critical", "source": "watchdog"}
     annotations = {
         "title": "CRITICAL: health", "summary": "HTTP 503 from https://api.example.com/health",
         "description": 'GET /health -> 503 Service Unavailable\n{"status": "unhealthy"}',
         "metrics": "response_ms=2304, status_code=503",
-        "runbook_url": "https://runbooks.example.com/health-endpoint-down", "watchdog_id": "wd-1",
+        "runbook_url": "https://runbooks.example.com/health-endpoint-down", "watchdog_id": "wd-1", "env": "prod",
     }
     assert body == {
         "version": "4", "groupKey": '{}:{alertname="health"}', "truncatedAlerts": 0, "status": "firing",
@@ -99,8 +99,27 @@ def test_the_alertmanager_shape() -> None:
     }
     resolved = alertmanager_body("wd-2", message(event="resolved"), "hook")
     assert (resolved["status"], resolved["alerts"][0]["endsAt"]) == ("resolved", "2024-05-01T12:01:30Z")
-    assert resolved["alerts"][0]["fingerprint"] == alertmanager_body("wd-3", message(), "hook")["alerts"][0][
-        "fingerprint"]
+
+
+def test_alertmanager_labels_and_fingerprint_stay_the_same_from_firing_to_resolve() -> None:
+    # the check measured no version while down and one after the deploy that fixed it
+    firing = alertmanager_body("wd-1", message(labels={}), "hook")["alerts"][0]
+    resolved = alertmanager_body("wd-2", message(event="resolved", labels={"version": "1.4.2"}), "hook")["alerts"][0]
+    assert encode(resolved["labels"]) == encode(firing["labels"])
+    assert resolved["fingerprint"] == firing["fingerprint"]
+    assert resolved["annotations"]["version"] == "1.4.2"
+
+
+def test_an_escalation_ends_the_alert_of_the_old_level() -> None:
+    body = alertmanager_body("wd-3", message(event="escalated", previous=Status.WARNING), "hook")
+    now, before = body["alerts"]
+    assert (now["status"], now["labels"]["severity"], now["endsAt"]) == ("firing", "critical", "0001-01-01T00:00:00Z")
+    assert (before["status"], before["labels"]["severity"], before["endsAt"]) == (
+        "resolved", "warning", "2024-05-01T12:01:30Z")
+    warning = alertmanager_body("wd-1", message(severity=Status.WARNING), "hook")["alerts"][0]
+    assert before["fingerprint"] == warning["fingerprint"]
+    assert (body["status"], body["commonLabels"]) == ("firing", {"alertname": "health", "check": "health",
+                                                                 "source": "watchdog"})
 
 
 def test_signature_is_hmac_sha256_of_the_raw_body() -> None:

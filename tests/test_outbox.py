@@ -261,8 +261,9 @@ async def test_slack_follow_ups_go_into_the_thread_of_the_first_message(receiver
     box.submit(message(event="reminder", seq=1), ["oncall"], T0 + 1)
     box.submit(message(event="resolved"), ["oncall"], T0 + 2)
     assert [o.result for o in await box.deliver_due(T0 + 3)] == ["delivered"] * 3
-    first, reminder, resolved = (r.json for r in receiver.requests)
+    first, reminder, edit, resolved = (r.json for r in receiver.requests)
     assert "thread_ts" not in first
+    assert edit["ts"] == "1714564800.000001"  # the resolve marks the first message resolved, then replies
     assert reminder["thread_ts"] == resolved["thread_ts"] == "1714564800.000001"
     assert store.thread_of("oncall", "health", "health-1") == "1714564800.000001"
 
@@ -399,3 +400,30 @@ def test_two_senders_on_one_file_deliver_each_notification_exactly_once(receiver
 
 def _port(receiver: Receiver) -> int:
     return int(receiver.url.rsplit(":", 1)[1])
+
+
+def test_a_killed_senders_claims_on_this_host_are_freed_at_start_others_wait_for_their_lease() -> None:
+    import os
+    import socket
+
+    from watchdog.alerting.owners import is_dead
+
+    host, me = socket.gethostname(), f"{socket.gethostname()}:{os.getpid()}:mine"
+    dead_pid = 2 ** 22 + 1  # above any pid this machine hands out
+    assert is_dead(f"{host}:{dead_pid}:aaaa", me) is True
+    assert is_dead(f"{host}:{os.getpid()}:bbbb", me) is True  # our pid, another owner: a restarted container
+    assert is_dead(f"{host}:1:cccc", me) is False  # alive (init)
+    assert is_dead(f"elsewhere:{dead_pid}:dddd", me) is False  # another replica's: its lease decides
+    assert is_dead(me, me) is False
+
+
+async def test_at_start_the_outbox_frees_what_a_killed_sender_on_this_host_held_and_sends_it() -> None:
+    import socket
+
+    store, channel = MemoryStore(), ScriptedChannel("oncall")
+    store.enqueue(notification_for(message(), "oncall", T0))
+    dead = f"{socket.gethostname()}:{2 ** 22 + 1}:gone"
+    store.claim(T0, dead, 120.0)  # killed mid-send: its claim would last two minutes
+    box = outbox(store, channel)
+    assert len(box.release_dead_claims()) == 1
+    assert [o.result for o in await box.deliver_due()] == ["delivered"]

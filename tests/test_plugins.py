@@ -25,7 +25,7 @@ def test_watchdog_alert_test_delivers_through_a_plugin_channel(run_cli, write_co
     sent = tmp_path / "alerts.txt"
     path = write_config(f'[channels.notes]\ntype = "file"\npath = "{sent}"\n')
     outcome = run_cli("alert", "test", "notes", "-c", path)
-    assert (outcome.code, re.sub(r"\d\.\d\ds", "N.NNs", outcome.out)) == (0, "notes  file     delivered in N.NNs\n")
+    assert (outcome.code, re.sub(r"\d\.\d\ds", "N.NNs", outcome.out)) == (0, "notes  file          delivered in N.NNs\n")
     assert re.sub(r"\(wd-\w+\)", "(ID)", sent.read_text()) == (
         "TEST: watchdog alert test for channel notes: This is a test message from `watchdog alert test`. "
         "Nothing is wrong; no action needed. (ID)\n")
@@ -34,7 +34,7 @@ def test_watchdog_alert_test_delivers_through_a_plugin_channel(run_cli, write_co
 def test_a_plugin_channel_that_cannot_deliver_says_so(run_cli, write_config, tmp_path):
     path = write_config(f'[channels.notes]\ntype = "file"\npath = "{tmp_path}/no/such/dir/alerts.txt"\n')
     outcome = run_cli("alert", "test", "notes", "-c", path)
-    assert (outcome.code, outcome.out) == (1, "notes  file     FAILED (permanent: the daemon would mark the channel "
+    assert (outcome.code, outcome.out) == (1, "notes  file          FAILED (permanent: the daemon would mark the channel "
                                               f"broken): cannot write {tmp_path}/no/such/dir/alerts.txt: "
                                               "No such file or directory\n")
 

@@ -57,7 +57,8 @@ def test_an_unknown_channel_type_lists_the_installed_ones_too(installed_plugin):
     with pytest.raises(ConfigError) as err:
         from_document({"channels": {"x": {"type": "slak"}}}, env={})
     assert str(err.value) == ("watchdog.toml: channels.x.type: unknown channel type 'slak' "
-                              "(one of: slack, webhook, console, log, file, missing, wrong)")
+                              "(one of: slack, webhook, console, log, pagerduty, email, opsgenie, teams, discord, "
+                              "alertmanager, apprise, file, missing, wrong)")
 
 
 @pytest.mark.parametrize(("table", "kind", "message"), [

@@ -153,3 +153,11 @@ def test_a_version_1_file_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None
     conn = sqlite3.connect(tmp_path / FILENAME)
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(LATEST,)] == [(2,)]
     conn.close()
+
+
+def test_claims_say_who_holds_which_pending_notification(store: Store) -> None:
+    for nid in ("a", "b", "c"):
+        store.enqueue(note(nid, T0))
+    store.claim(T0, "host:1:x", LEASE, limit=2)
+    store.mark_delivered("a", T0 + 1)
+    assert store.claims() == {"host:1:x": ["b"]}

@@ -118,6 +118,13 @@ CHANNELS: Family[BaseChannel] = Family(
         "webhook": "watchdog.alerting.channels.webhook:WebhookChannel",
         "console": "watchdog.alerting.channels.console:ConsoleChannel",
         "log": "watchdog.alerting.channels.log:LogChannel",
+        "pagerduty": "watchdog.alerting.channels.pagerduty:PagerDutyChannel",
+        "email": "watchdog.alerting.channels.mail:EmailChannel",
+        "opsgenie": "watchdog.alerting.channels.opsgenie:OpsgenieChannel",
+        "teams": "watchdog.alerting.channels.teams:TeamsChannel",
+        "discord": "watchdog.alerting.channels.discord:DiscordChannel",
+        "alertmanager": "watchdog.alerting.channels.alertmanager:AlertmanagerChannel",
+        "apprise": "watchdog.alerting.channels.apprise_urls:AppriseChannel",
     }, noun="channel type",
 )
 FAMILIES: tuple[Family[Any], ...] = (CHECKS, CHANNELS)

@@ -6,6 +6,11 @@ Routes (any path works; these are the ones tests use):
 * ``POST /slack/api/chat.postMessage``  Slack Web API: ``{"ok": true, "ts": "..."}``,
   a new ``ts`` per message (the thread key)
 * ``POST /hook/...``              generic webhook: ``200 {"received": true}``
+* ``/pagerduty/``, ``/opsgenie/``, ``/teams/``, ``/discord/``: stand-ins that
+  check each payload against the service's documented fields and limits
+  (``tests/support/services.py``); a request that breaks them is answered as
+  the service would (400, 422, 413...) and listed in ``receiver.invalid``,
+  whatever was scripted
 
 A test scripts the next answers with ``receiver.script(Reply(500), Reply(500),
 Reply(429, headers={"Retry-After": "1"}), Reply(200))``: each request takes the
@@ -24,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
 import pytest
+
+from tests.support.services import service_for
 
 SLACK_WEBHOOK = "/slack/webhook/T000/B000/XXXXXXXX"
 SLACK_API = "/slack/api/"
@@ -63,6 +70,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        self.invalid: list[tuple[str, list[str]]] = []  # (path, what the service would refuse)
         self._script: deque[Reply] = deque()
         self._lock = threading.RLock()
         self._ts = 0
@@ -110,11 +118,18 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
-    def _next(self, path: str) -> tuple[Reply, bool]:
+    def _next(self, path: str, headers: dict[str, str], body: bytes) -> tuple[Reply, bool]:
+        service = service_for(path)
+        problems = service[0](path, headers, body) if service else []
         with self._lock:
-            if self._script:
+            if problems:
+                self.invalid.append((path, problems))
+            elif self._script:
                 return self._script.popleft(), True
-            return _default(path, self), False
+        if service is not None:
+            status, answer = service[1](path, body, problems)
+            return (Reply(status, json=answer) if not isinstance(answer, bytes) else Reply(status, body=answer)), False
+        return _default(path, self), False
 
     def _next_ts(self) -> str:
         with self._lock:
@@ -140,9 +155,10 @@ def _make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
+            headers = dict(self.headers.items())
             with receiver._lock:
-                receiver.requests.append(Request("POST", self.path, dict(self.headers.items()), body))
-            reply, scripted = receiver._next(self.path)
+                receiver.requests.append(Request("POST", self.path, headers, body))
+            reply, scripted = receiver._next(self.path, headers, body)
             if reply.delay_s:
                 receiver._closing.wait(reply.delay_s)
             if scripted and self.path.startswith(SLACK_API) and reply.json == {"ok": True}:

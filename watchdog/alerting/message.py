@@ -1,10 +1,10 @@
 """What an alert says, before any channel renders it: the ``Message``.
 
 The policy decides *that* something is sent (firing, escalated, downgraded,
-reminder, resolved, flapping); ``build_message`` turns that decision and the
-``Result`` behind it into a Message: title, severity, check, summary, key
-metrics, evidence, the runbook's title, first steps and link, when the episode
-started. It is plain data: stored as the outbox notification's ``payload``
+reminder, resolved, flapping; acknowledged when someone took the alert);
+``build_message`` turns that decision and the ``Result`` behind it into a
+Message: title, severity, check, summary, key metrics, evidence, the
+runbook's title, first steps and link, when the episode started. It is plain data: stored as the outbox notification's ``payload``
 (``to_payload`` / ``from_payload``) and rendered by each channel's own pure
 builder. Pure: no I/O, no clock.
 
@@ -26,9 +26,11 @@ from watchdog.model import Result
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
-from watchdog.text import clip
+from watchdog.text import clip, format_number
 
-EVENTS = ("firing", "escalated", "downgraded", "reminder", "resolved", "flapping", "test")
+EVENTS = ("firing", "escalated", "downgraded", "reminder", "resolved", "flapping", "acknowledged", "test")
+#: events that say an alert is (still) open; channels of incident tools trigger on these
+OPEN_EVENTS = frozenset({"firing", "escalated", "downgraded", "reminder", "flapping"})
 MAX_METRICS = 6
 MAX_EVIDENCE = 5
 MAX_LINE = 300
@@ -72,6 +74,8 @@ class Message:
     seq: int = 0  # reminder number within the episode
     labels: Mapping[str, str] = field(default_factory=dict)
     note: str = ""  # e.g. "sent here because channel 'oncall' is broken"
+    by: str = ""  # acknowledged: who took it
+    reason: str = ""  # acknowledged: what they said
 
     @property
     def routing_severity(self) -> Status:
@@ -92,6 +96,7 @@ class Message:
             "previous": None if self.previous is None else self.previous.name,
             "peak": None if self.peak is None else self.peak.name,
             "seq": self.seq, "labels": dict(self.labels), "note": self.note,
+            "by": self.by, "reason": self.reason,
         }
 
     @classmethod
@@ -107,6 +112,7 @@ class Message:
             previous=Status[data["previous"]] if data.get("previous") else None,
             peak=Status[data["peak"]] if data.get("peak") else None,
             seq=int(data.get("seq", 0)), labels=dict(data.get("labels", {})), note=data.get("note", ""),
+            by=str(data.get("by", "")), reason=str(data.get("reason", "")),
         )
 
 
@@ -123,22 +129,27 @@ def build_message(
     runbook: Runbook | Mapping[str, Any] | None = None,
     main_metric: str | None = None,
     redactor: Redactor = NULL_REDACTOR,
+    by: str = "",
+    reason: str = "",
 ) -> Message:
     """A policy decision (``event`` + episode facts) and the result behind it, as a Message.
 
     ``severity`` defaults to the result's status; for ``resolved`` pass the level
     that ended (the result itself is OK). ``runbook`` may be the dict of
-    ``watchdog.runbooks.alert_context()``.
+    ``watchdog.runbooks.alert_context()``. ``by`` and ``reason`` say who
+    acknowledged the alert and why (event ``acknowledged``).
     """
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r} (one of: {', '.join(EVENTS)})")
     level = severity if severity is not None else result.status
     return Message(
         event=event, check=result.check, severity=level,
-        title=title_for(event, result.check, level, previous=previous, lasted=result.started - started, seq=seq),
+        title=title_for(event, result.check, level, previous=previous, lasted=result.started - started, seq=seq,
+                        by=by, reason=redactor(reason)),
         summary=_clip(redactor(result.summary)), started=started, episode=episode, at=result.started,
         metrics=key_metrics(result.metrics, main_metric), evidence=_evidence(result.evidence, redactor),
         runbook=Runbook.of(runbook), previous=previous, peak=peak, seq=seq, labels=dict(result.labels),
+        by=by, reason=_clip(redactor(reason)),
     )
 
 
@@ -153,10 +164,11 @@ def alert_test_message(channel: str, now: float) -> Message:
 
 
 def title_for(event: str, check: str, severity: Status, *, previous: Status | None = None,
-              lasted: float = 0.0, seq: int = 0) -> str:
+              lasted: float = 0.0, seq: int = 0, by: str = "", reason: str = "") -> str:
     """The one line a person sees first (Slack header, email subject, log line)."""
     level, was = severity.name, previous.name if previous is not None else ""
     since = f" for {format_duration(max(lasted, 0.0))}" if lasted > 0 else ""
+    who = f"by {by}" + (f": {reason}" if reason else "") if by else reason
     titles = {
         "firing": f"{level}: {check}",
         "escalated": f"{level}: {check} (was {was})" if was else f"{level}: {check}",
@@ -164,9 +176,26 @@ def title_for(event: str, check: str, severity: Status, *, previous: Status | No
         "reminder": f"Still {level}: {check}{since}",
         "resolved": f"RESOLVED: {check} (was {level}{since})",
         "flapping": f"FLAPPING: {check} (notifications paused until it is stable)",
+        "acknowledged": f"ACKNOWLEDGED: {check} ({who})" if who else f"ACKNOWLEDGED: {check}",
         "test": f"TEST: {check}",
     }
     return titles[event]
+
+
+def text_lines(message: Message, notification_id: str) -> list[str]:
+    """The notification as a few lines of plain text (console, e-mail, apprise)."""
+    lines = [message.title, f"  {message.summary}"]
+    if message.note:
+        lines.append(f"  ({message.note})")
+    if message.metrics:
+        lines.append("  " + "  ".join(f"{n}={format_number(v)}" for n, v in message.metrics))
+    lines += [f"  | {line}" for line in message.evidence]
+    if message.runbook is not None:
+        rb = message.runbook
+        lines.append(f"  runbook: {rb.title}" + (f" <{rb.url}>" if rb.url else ""))
+        lines += [f"    {i}. {step}" for i, step in enumerate(rb.steps[:3], start=1)]
+    lines.append(f"  started {human_time(message.started)} · id {notification_id}")
+    return lines
 
 
 def key_metrics(metrics: Mapping[str, float], main: str | None = None,

@@ -26,6 +26,9 @@ Nothing is lost and nothing is sent twice on purpose:
   channels are rebuilt, e.g. by a config reload; recorded as a
   ``channel.broken`` event), and re-enqueues the notification for the
   channel's ``fallback``, following the chain past broken channels.
+* A channel with an ``async start(history)`` is started first, given the
+  store (Alertmanager rebuilds from it what fires, to re-post it); ``stop()``
+  ends it with the channel's ``aclose()``.
 
 Time is injected (``clock``, ``rng``; ``deliver_due(now)``) so tests drive the
 backoff without sleeping.
@@ -37,10 +40,7 @@ import asyncio
 import contextlib
 import logging
 import math
-import os
 import random
-import secrets
-import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -48,6 +48,7 @@ from typing import Any, Protocol
 
 from watchdog.alerting.channels.base import Channel, TransportError, attempt
 from watchdog.alerting.message import Message, notification_for
+from watchdog.alerting.owners import default_owner, is_dead
 from watchdog.alerting.retry import RetryPolicy
 from watchdog.durations import format_duration
 from watchdog.store.base import Event, EventLog, Notification, OutboxQueue
@@ -61,11 +62,6 @@ SEND_MARGIN_S = 10.0
 
 class OutboxStore(OutboxQueue, EventLog, Protocol):
     """The facets the outbox uses (``channel.broken`` is an event)."""
-
-
-def default_owner() -> str:
-    """``host:pid:random``: unique per Outbox, and says whose claim it is when reading the store."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def send_time(channel: Channel | None) -> float:
@@ -261,11 +257,34 @@ class Outbox:
         self._next_wake = min(self._next_wake, when)
 
     # -- the long-lived loop ---------------------------------------------------------------
+    def release_dead_claims(self) -> list[str]:
+        """Free what a killed sender on this host still held (at start); the ids freed."""
+        freed = []
+        for owner, ids in self.store.claims().items():
+            if is_dead(owner, self.owner):
+                self.store.release(owner, ids)
+                freed += ids
+        return freed
+
     async def start(self) -> None:
-        """Send what is pending now (left by a previous run) and keep sending."""
+        """Start the channels that run something of their own, send what is pending now (what a
+        killed predecessor on this host held included), keep sending."""
         if self._task is None:
             self._stopping = False
+            with contextlib.suppress(Exception):  # a store that cannot say: the lease frees them later
+                self.release_dead_claims()
+            for channel in self.channels.values():
+                await self._start_channel(channel)
             self._task = asyncio.create_task(self.run(), name="watchdog-outbox")
+
+    async def _start_channel(self, channel: Channel) -> None:
+        starter = getattr(channel, "start", None)
+        if starter is None:
+            return
+        try:
+            await starter(self.store)
+        except Exception as exc:  # one channel's start-up trouble must not stop delivery
+            log.error("channel %s did not start: %s", channel.name, channel.redact(f"{type(exc).__name__}: {exc}"))
 
     async def stop(self, grace: float = 5.0) -> None:
         """One last pass within ``grace`` seconds, then close the channels; pending stays stored."""

@@ -137,6 +137,13 @@ class MemoryStore:
             self._claims[n.id] = (owner, now + lease)
         return out
 
+    def claims(self) -> dict[str, list[str]]:
+        held: dict[str, list[str]] = {}
+        for n in self._ordered():
+            if n.state == "pending" and n.id in self._claims:
+                held.setdefault(self._claims[n.id][0], []).append(n.id)
+        return held
+
     def release(self, owner: str, notification_ids: Sequence[str]) -> None:
         for nid in notification_ids:
             claim = self._claims.get(nid)

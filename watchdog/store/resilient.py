@@ -157,6 +157,16 @@ class ResilientStore:
         self.spill.release(owner, notification_ids)
         self._quietly(lambda: self.primary.release(owner, notification_ids))
 
+    def claims(self) -> dict[str, list[str]]:
+        try:
+            held = self.primary.claims()
+        except StoreError as err:
+            self._failed(err)
+            held = {}
+        for owner, ids in self.spill.claims().items():
+            held.setdefault(owner, []).extend(ids)
+        return held
+
     def mark_delivered(self, notification_id: str, at: float, thread: str | None = None) -> None:
         if self._spilled(notification_id):
             self.spill.mark_delivered(notification_id, at, thread)

@@ -168,6 +168,14 @@ class StateTables(Connection):
         return [rows.notification(row) for row in found]
 
     @guarded
+    def claims(self) -> dict[str, list[str]]:
+        held: dict[str, list[str]] = {}
+        for owner, nid in self._read("SELECT claimed_by, id FROM outbox WHERE state = 'pending'"
+                                     " AND claimed_by IS NOT NULL ORDER BY created, id"):
+            held.setdefault(owner, []).append(nid)
+        return held
+
+    @guarded
     def release(self, owner: str, notification_ids: Sequence[str]) -> None:
         with self._write() as cur:
             cur.executemany("UPDATE outbox SET claimed_by = NULL, claim_until = NULL"

@@ -5,10 +5,20 @@ subclass, named by the channel class's ``Config``), the pure functions that
 render a message, and its ``BaseChannel`` subclass, registered under the
 entry-point group ``watchdog.channels`` (``watchdog.registry.CHANNELS``).
 
-A channel turns one ``Notification`` into one request. It raises
+A channel turns one ``Notification`` into one request (or a short sequence
+that is safe to repeat: a test's PagerDuty trigger and resolve, Slack's edit
+of the first message before the resolve's reply). It raises
 ``TransportError`` when that failed, saying whether a retry can help
 (``permanent``) and how long the receiver asked us to wait (``retry_after``);
 it never retries by itself: the outbox owns retries, the CLI owns tests.
+
+Two optional parts: ``uses_threads = True`` makes the outbox hand a
+follow-up the ``Delivery.thread`` of its episode's first message
+(``notification.thread``: Slack's ``ts``, an e-mail's Message-ID); an
+``async start(history)`` is called by the outbox as it starts, with the
+store's ``OutboxQueue``, for a channel that runs something of its own
+(Alertmanager's re-posts), which its ``aclose()`` ends. Web channels subclass
+``httppost.HttpChannel``.
 
 ``attempt()`` wraps a send with the channel's timeout, times it, records the
 outcome on the channel's ``ChannelState`` (last error, last duration, counts)
@@ -38,6 +48,9 @@ from watchdog.types import PositiveDuration, Severity
 
 #: HTTP statuses worth retrying besides 5xx
 RETRYABLE_STATUS = frozenset({408, 425, 429})
+#: the colour of an alert in every channel that has colours (Slack, Discord, e-mail)
+COLORS = {Status.OK: "#2EB67D", Status.WARNING: "#FFA500", Status.CRITICAL: "#FF0000", Status.UNKNOWN: "#808080"}
+EVENT_COLORS = {"resolved": "#2EB67D", "flapping": "#9B59B6", "acknowledged": "#1D9BD1", "test": "#439FE0"}
 
 
 class ChannelConfig(BaseModel):
@@ -55,6 +68,18 @@ class ChannelConfig(BaseModel):
 
     def accepts(self, severity: Status) -> bool:
         return severity >= self.min_severity
+
+
+def alert_color(message: Message) -> str:
+    """``#RRGGBB``: green for a resolve, blue for a test or an acknowledgement, else by severity."""
+    return EVENT_COLORS.get(message.event) or COLORS[message.severity]
+
+
+def http_url(value: str | None) -> str | None:
+    """A field validator for a URL that is not a secret: http(s) only."""
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError(f"must be an http:// or https:// URL, got {value!r}")
+    return value
 
 
 def secret_http_url(value: SecretStr | None) -> SecretStr | None:

@@ -4,7 +4,8 @@
     type = "console"
     stream = "stdout"
 
-The notification is rendered by a pure function (``console_lines``); check
+The notification is rendered by ``message.text_lines`` (the plain text the
+e-mail and apprise channels send too); check
 output is shown as plain text, never as rich markup, so a ``[bold]`` or
 ``[link=...]`` in a log line prints as written.
 """
@@ -15,14 +16,13 @@ import sys
 from typing import Any, Literal
 
 from watchdog.alerting.channels.base import BaseChannel, ChannelConfig, Delivery
-from watchdog.alerting.message import Message, human_time
+from watchdog.alerting.message import text_lines
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status
 from watchdog.store.base import Notification
-from watchdog.thresholds import format_number
 
 STYLES = {Status.OK: "green", Status.WARNING: "yellow", Status.CRITICAL: "bold red", Status.UNKNOWN: "magenta"}
-EVENT_STYLES = {"resolved": "bold green", "flapping": "magenta", "test": "cyan"}
+EVENT_STYLES = {"resolved": "bold green", "flapping": "magenta", "acknowledged": "blue", "test": "cyan"}
 
 
 class ConsoleConfig(ChannelConfig):
@@ -30,22 +30,6 @@ class ConsoleConfig(ChannelConfig):
 
     type: Literal["console"] = "console"
     stream: Literal["stderr", "stdout"] = "stderr"
-
-
-def console_lines(message: Message, notification_id: str) -> list[str]:
-    """The notification as a few lines of plain text."""
-    lines = [message.title, f"  {message.summary}"]
-    if message.note:
-        lines.append(f"  ({message.note})")
-    if message.metrics:
-        lines.append("  " + "  ".join(f"{n}={format_number(v)}" for n, v in message.metrics))
-    lines += [f"  | {line}" for line in message.evidence]
-    if message.runbook is not None:
-        rb = message.runbook
-        lines.append(f"  runbook: {rb.title}" + (f" <{rb.url}>" if rb.url else ""))
-        lines += [f"    {i}. {step}" for i, step in enumerate(rb.steps[:3], start=1)]
-    lines.append(f"  started {human_time(message.started)} · id {notification_id}")
-    return lines
 
 
 class ConsoleChannel(BaseChannel):
@@ -64,7 +48,7 @@ class ConsoleChannel(BaseChannel):
         from rich.text import Text
 
         message = self.message_of(notification)
-        lines = console_lines(message, notification.id)
+        lines = text_lines(message, notification.id)
         style = EVENT_STYLES.get(message.event) or STYLES[message.severity]
         text = Text(lines[0], style=style)
         text.append("\n" + "\n".join(lines[1:]))

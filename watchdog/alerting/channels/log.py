@@ -42,7 +42,7 @@ def log_line(message: Message, notification_id: str) -> str:
 
 
 def log_level(message: Message) -> int:
-    if message.event in ("resolved", "test"):
+    if message.event in ("resolved", "acknowledged", "test"):
         return logging.INFO
     return LEVELS[message.severity]
 

@@ -17,8 +17,14 @@ Transport: slack-sdk's synchronous ``WebhookClient`` / ``WebClient`` (urllib)
 run in a worker thread. Its asyncio clients need aiohttp, an extra dependency
 for one request at a time; the thread costs nothing here. slack-sdk's own
 retry handlers are switched off: the outbox owns retries. Bot mode sends
-follow-ups (reminders, resolves) into the thread of the episode's first
-message (``Delivery.thread`` = its ``ts``).
+follow-ups (reminders, resolves, acknowledgements) into the thread of the
+episode's first message (``Delivery.thread`` = its ``ts``). A resolve first
+edits that first message (``chat.update``) to show the alert resolved and for
+how long it lasted, so the channel stops showing a red alert that ended, then
+replies in the thread (``reply_broadcast = true``: also to the channel). The
+edit goes first because it is idempotent: when the reply fails and is
+retried, the message is edited twice, never replied to twice. An edit Slack
+refuses for good (the message was deleted) is logged and the reply still goes.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from typing import Any, Literal
 from pydantic import SecretStr, field_validator, model_validator
 
 from watchdog.alerting.channels.base import (
-    BaseChannel, ChannelConfig, Delivery, TransportError, http_error, secret_http_url,
+    BaseChannel, ChannelConfig, Delivery, TransportError, alert_color, http_error, secret_http_url,
 )
 from watchdog.alerting.message import Message, human_time
 from watchdog.durations import format_duration
@@ -45,11 +51,10 @@ from watchdog.store.base import Notification
 from watchdog.text import clip, one_line
 from watchdog.thresholds import format_number
 
-COLORS = {Status.OK: "#2EB67D", Status.WARNING: "#FFA500", Status.CRITICAL: "#FF0000", Status.UNKNOWN: "#808080"}
-EVENT_COLORS = {"resolved": "#2EB67D", "flapping": "#9B59B6", "test": "#439FE0"}
 EMOJI = {Status.OK: ":white_check_mark:", Status.WARNING: ":warning:",
          Status.CRITICAL: ":rotating_light:", Status.UNKNOWN: ":grey_question:"}
-EVENT_EMOJI = {"resolved": ":white_check_mark:", "flapping": ":repeat:", "test": ":test_tube:"}
+EVENT_EMOJI = {"resolved": ":white_check_mark:", "flapping": ":repeat:", "acknowledged": ":eyes:",
+               "test": ":test_tube:"}
 #: chat.postMessage errors that a later retry can fix; every other error is permanent
 TRANSIENT_API_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                                   "request_timeout", "team_added_to_org"})
@@ -57,6 +62,7 @@ _PINGS = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
 _ZWSP = "\u200b"
 _SECTION_LIMIT = 2900  # Slack refuses section text over 3000 characters
 _QUIET = logging.Logger("watchdog.slack_sdk", level=logging.CRITICAL + 1)  # it logs URLs at debug
+log = logging.getLogger("watchdog.slack")
 
 
 class SlackConfig(ChannelConfig):
@@ -68,6 +74,8 @@ class SlackConfig(ChannelConfig):
     channel: str | None = None
     #: Web API base for token mode; change it only for a Slack-compatible proxy or a test receiver
     api_url: str = "https://slack.com/api/"
+    #: bot mode: the resolve's thread reply is also shown in the channel
+    reply_broadcast: bool = False
 
     _urls = field_validator("webhook_url")(secret_http_url)
 
@@ -85,6 +93,8 @@ class SlackConfig(ChannelConfig):
         if self.webhook_url is not None:
             if self.channel is not None:
                 raise ValueError("channel is fixed by an incoming webhook; remove 'channel' or use a bot token")
+            if self.reply_broadcast:
+                raise ValueError("reply_broadcast needs a bot token: an incoming webhook cannot reply in a thread")
         elif not self.channel:
             raise ValueError("a bot token needs 'channel' (a channel ID like C0123456789 or #name)")
         return self
@@ -101,16 +111,24 @@ def slack_body(message: Message, notification_id: str) -> dict[str, Any]:
     title = f"{_emoji(message)} {slack_escape(message.title)}"
     return {
         "text": clip(f"{title}: {slack_escape(message.summary)}", 300),
-        "attachments": [{"color": _color(message), "blocks": _blocks(message, notification_id, title)}],
+        "attachments": [{"color": alert_color(message), "blocks": _blocks(message, notification_id, title)}],
     }
 
 
-def post_body(message: Message, notification_id: str, channel: str, thread: str | None) -> dict[str, Any]:
-    """The JSON for chat.postMessage: the same content, a channel, maybe a thread."""
+def post_body(message: Message, notification_id: str, channel: str, thread: str | None,
+              broadcast: bool = False) -> dict[str, Any]:
+    """The JSON for chat.postMessage: the same content, a channel, maybe a thread (and its broadcast)."""
     body = {"channel": channel, **slack_body(message, notification_id), "unfurl_links": False}
     if thread:
         body["thread_ts"] = thread
+        if broadcast and message.event == "resolved":
+            body["reply_broadcast"] = True
     return body
+
+
+def update_body(message: Message, notification_id: str, channel: str, ts: str) -> dict[str, Any]:
+    """The JSON for chat.update: the episode's first message, now showing the resolve and how long it lasted."""
+    return {"channel": channel, "ts": ts, **slack_body(message, notification_id)}
 
 
 def _blocks(message: Message, notification_id: str, title: str) -> list[dict[str, Any]]:
@@ -154,10 +172,6 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, _SECTION_LIMIT)}}
 
 
-def _color(message: Message) -> str:
-    return EVENT_COLORS.get(message.event) or COLORS[message.severity]
-
-
 def _emoji(message: Message) -> str:
     return EVENT_EMOJI.get(message.event) or EMOJI[message.severity]
 
@@ -173,6 +187,7 @@ class SlackChannel(BaseChannel):
         super().__init__(name, config, redactor)
         self.uses_threads = config.token is not None  # incoming webhooks cannot reply in a thread
         self._client: Any = None
+        self._seen_channel: str | None = None
 
     async def send(self, notification: Notification) -> Delivery:
         message = self.message_of(notification)
@@ -180,10 +195,28 @@ class SlackChannel(BaseChannel):
         if self.config.webhook_url is not None:
             await asyncio.to_thread(self._post_webhook, slack_body(message, notification.id), headers)
             return Delivery()
+        thread = notification.thread
+        if thread and message.event == "resolved":
+            await asyncio.to_thread(self._update_first, message, notification.id, thread, headers)
         assert self.config.channel is not None
-        body = post_body(message, notification.id, self.config.channel, notification.thread)
-        ts = await asyncio.to_thread(self._post_message, body, headers)
-        return Delivery(thread=notification.thread or ts)
+        body = post_body(message, notification.id, self.config.channel, thread, self.config.reply_broadcast)
+        response = await asyncio.to_thread(self._call, "chat.postMessage", body, headers)
+        ts = response.get("ts")
+        return Delivery(thread=thread or (str(ts) if ts else None))
+
+    def _channel_id(self) -> str:
+        """chat.update needs the channel's ID: the one Slack answered with, else the configured one."""
+        assert self.config.channel is not None
+        return self._seen_channel or self.config.channel
+
+    def _update_first(self, message: Message, notification_id: str, ts: str, headers: dict[str, str]) -> None:
+        try:
+            self._call("chat.update", update_body(message, notification_id, self._channel_id(), ts), headers)
+        except TransportError as exc:
+            if not exc.permanent:
+                raise
+            log.warning("%s", self.redact(f"channel {self.name}: the first message of {message.episode} was not "
+                                          f"marked resolved: {exc}"))
 
     def _post_webhook(self, body: dict[str, Any], headers: dict[str, str]) -> None:
         from slack_sdk.webhook import WebhookClient
@@ -200,7 +233,7 @@ class SlackChannel(BaseChannel):
             raise http_error(response.status_code, "", str(response.body or ""),
                              retry_after=_header(response.headers, "Retry-After"), who="Slack")
 
-    def _post_message(self, body: dict[str, Any], headers: dict[str, str]) -> str | None:
+    def _call(self, method: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
         from slack_sdk import WebClient
         from slack_sdk.errors import SlackApiError
 
@@ -210,16 +243,17 @@ class SlackChannel(BaseChannel):
                                      timeout=self.config.timeout,  # type: ignore[arg-type]
                                      logger=_QUIET, retry_handlers=[])
         try:
-            response = self._client.api_call("chat.postMessage", json=body, headers=headers)
+            response = self._client.api_call(method, json=body, headers=headers)
         except SlackApiError as exc:
-            raise _api_error(exc.response) from None
+            raise _api_error(method, exc.response) from None
         except (urllib.error.URLError, OSError) as exc:
             raise _network_error(exc, self.config.timeout) from None
-        ts = response.get("ts")
-        return str(ts) if ts else None
+        if isinstance(response.get("channel"), str):
+            self._seen_channel = response["channel"]
+        return response
 
 
-def _api_error(response: Any) -> TransportError:
+def _api_error(method: str, response: Any) -> TransportError:
     status = int(getattr(response, "status_code", 0) or 0)
     data = response.data if isinstance(getattr(response, "data", None), dict) else {}
     error = str(data.get("error") or "unknown_error")
@@ -227,8 +261,8 @@ def _api_error(response: Any) -> TransportError:
     if status == 429 or error == "ratelimited":
         return http_error(429, "", "ratelimited", retry_after=retry_after, who="Slack")
     if status >= 500 or error in TRANSIENT_API_ERRORS:
-        return TransportError(f"Slack chat.postMessage failed (HTTP {status}): {one_line(error, 120)}")
-    return TransportError(f"Slack chat.postMessage refused: {one_line(error, 120)}", permanent=True)
+        return TransportError(f"Slack {method} failed (HTTP {status}): {one_line(error, 120)}")
+    return TransportError(f"Slack {method} refused: {one_line(error, 120)}", permanent=True)
 
 
 def _network_error(exc: BaseException, timeout: float) -> TransportError:

@@ -26,7 +26,7 @@ Body (``format = "watchdog"``, schema ``watchdog.alert/v1``)::
     }
 
 ``event`` is one of firing, escalated, downgraded, reminder, resolved,
-flapping, test. ``severity`` is the alert's level (for ``resolved``, the level
+flapping, acknowledged, test. ``severity`` is the alert's level (for ``resolved``, the level
 that ended). ``id`` is stable: a retried or re-sent notification carries the
 same id, so receivers de-duplicate on it. New fields may be added within v1;
 a field is never removed or changed in meaning without a new schema version.
@@ -36,7 +36,10 @@ Headers: ``Content-Type: application/json``, ``X-Watchdog-Notification-Id``,
 ``X-Watchdog-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
 
 ``format = "alertmanager"`` sends Alertmanager's webhook payload (version 4)
-instead, so receivers written for Alertmanager work unchanged.
+instead, so receivers written for Alertmanager work unchanged. Its labels
+(``alertname``, ``check``, ``severity``, ``source``) are the same for the
+alert's whole life, so its fingerprint is too; the check's result labels
+are annotations (``alert_shape``).
 
 A 2xx answer is delivered; 5xx, 408, 425 and 429 (honouring ``Retry-After``)
 are retried by the outbox; any other status is permanent.
@@ -46,22 +49,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import logging
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from watchdog import __version__
-from watchdog.alerting.channels.base import (
-    BaseChannel, ChannelConfig, Delivery, TransportError, http_error, secret_http_url,
-)
+from watchdog.alerting.channels.alert_shape import alert_changes, fingerprint
+from watchdog.alerting.channels.base import ChannelConfig, Delivery, secret_http_url
+from watchdog.alerting.channels.httppost import USER_AGENT, HttpChannel, encode, host_of
 from watchdog.alerting.message import Message, iso
-from watchdog.durations import format_duration
-from watchdog.neterrors import describe, detail_of
 from watchdog.redact import NULL_REDACTOR, Redactor, looks_secret
 from watchdog.store.base import Notification
-from watchdog.thresholds import format_number
 
 SCHEMA = "watchdog.alert/v1"
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's "not ended"
@@ -118,33 +115,28 @@ def webhook_body(notification_id: str, message: Message, sent_at: float) -> dict
 
 
 def alertmanager_body(notification_id: str, message: Message, receiver: str) -> dict[str, Any]:
-    """Alertmanager's webhook payload (version 4) holding one alert."""
-    labels = {"alertname": message.check, "check": message.check, "severity": message.severity.name.lower(),
-              "source": "watchdog", **{k: v for k, v in message.labels.items() if k not in ("alertname",)}}
-    annotations = {"title": message.title, "summary": message.summary}
-    if message.evidence:
-        annotations["description"] = "\n".join(message.evidence)
-    if message.metrics:
-        annotations["metrics"] = ", ".join(f"{n}={format_number(v)}" for n, v in message.metrics)
-    if message.runbook is not None and message.runbook.url:
-        annotations["runbook_url"] = message.runbook.url
-    annotations["watchdog_id"] = notification_id
-    status = "resolved" if message.event == "resolved" else "firing"
-    alert = {
-        "status": status, "labels": labels, "annotations": annotations,
-        "startsAt": iso(message.started), "endsAt": iso(message.at) if status == "resolved" else ZERO_TIME,
-        "generatorURL": "", "fingerprint": _fingerprint(labels),
-    }
+    """Alertmanager's webhook payload (version 4): the alert, and on a level change the old level's, ended.
+
+    Labels are the same for the alert's whole life (``alert_shape``): a result
+    label such as ``version`` is an annotation.
+    """
+    fixed = {"check": message.check, "source": "watchdog"}
+    alerts = [{
+        "status": "resolved" if "endsAt" in change else "firing", "labels": change["labels"],
+        "annotations": change["annotations"], "startsAt": change["startsAt"],
+        "endsAt": change.get("endsAt", ZERO_TIME), "generatorURL": "", "fingerprint": fingerprint(change["labels"]),
+    } for change in alert_changes(message, notification_id, fixed, None)]
+    status = "firing" if any(a["status"] == "firing" for a in alerts) else "resolved"
     return {
         "version": "4", "groupKey": f'{{}}:{{alertname="{message.check}"}}', "truncatedAlerts": 0,
         "status": status, "receiver": receiver, "groupLabels": {"alertname": message.check},
-        "commonLabels": labels, "commonAnnotations": annotations, "externalURL": "", "alerts": [alert],
+        "commonLabels": _common([a["labels"] for a in alerts]),
+        "commonAnnotations": _common([a["annotations"] for a in alerts]), "externalURL": "", "alerts": alerts,
     }
 
 
-def encode(body: dict[str, Any]) -> bytes:
-    """The raw bytes sent (and signed): compact UTF-8 JSON."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def _common(maps: list[dict[str, str]]) -> dict[str, str]:
+    return {k: v for k, v in maps[0].items() if all(m.get(k) == v for m in maps[1:])}
 
 
 def signature(secret: str, raw: bytes) -> str:
@@ -155,7 +147,7 @@ def signature(secret: str, raw: bytes) -> str:
 def request_headers(config: WebhookConfig, notification: Notification, raw: bytes) -> dict[str, str]:
     headers = {
         "Content-Type": "application/json",
-        "User-Agent": f"ops-watchdog/{__version__}",
+        "User-Agent": USER_AGENT,
         "X-Watchdog-Notification-Id": notification.id,
         "X-Watchdog-Event": notification.event,
         **config.header_values(),
@@ -165,7 +157,7 @@ def request_headers(config: WebhookConfig, notification: Notification, raw: byte
     return headers
 
 
-class WebhookChannel(BaseChannel):
+class WebhookChannel(HttpChannel):
     """POSTs each notification to ``url`` with httpx (one client per channel, reused)."""
 
     type = "webhook"
@@ -178,7 +170,6 @@ class WebhookChannel(BaseChannel):
         import time
 
         self._clock = clock or time.time
-        self._client: Any = None
 
     def render(self, notification: Notification) -> bytes:
         message = self.message_of(notification)
@@ -187,52 +178,11 @@ class WebhookChannel(BaseChannel):
         return encode(webhook_body(notification.id, message, self._clock()))
 
     async def send(self, notification: Notification) -> Delivery:
-        import httpx
-
         raw = self.render(notification)
-        if self._client is None:
-            quiet_httpx_logger()
-            from watchdog.http import system_tls_context
-
-            # HTTPS_PROXY is honoured (alerts may have to leave through one); checks ignore it
-            self._client = httpx.AsyncClient(timeout=self.config.timeout, follow_redirects=False,
-                                             verify=system_tls_context())
-        try:
-            response = await self._client.post(self.config.url.get_secret_value(), content=raw,
-                                               headers=request_headers(self.config, notification, raw))
-        except httpx.TimeoutException:
-            raise TransportError(f"no answer from {self._host()} within {format_duration(self.config.timeout)}")
-        except httpx.HTTPError as exc:
-            host = self._host()
-            raise TransportError(describe(exc, host) or f"cannot reach {host}: {detail_of(exc)}") from None
-        if not response.is_success:
-            raise http_error(response.status_code, response.reason_phrase, response.text[:200],
-                             retry_after=response.headers.get("Retry-After"), who=self._host())
+        url = self.config.url.get_secret_value()
+        await self.http.post(url, raw, who=host_of(url), headers=request_headers(self.config, notification, raw))
         return Delivery()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
-
-    def _host(self) -> str:
-        import httpx
-
-        url = httpx.URL(self.config.url.get_secret_value())
-        return f"{url.host}:{url.port}" if url.port else url.host
-
-
-def quiet_httpx_logger() -> None:
-    """httpx logs every request's full URL at INFO; a webhook URL is a secret."""
-    logger = logging.getLogger("httpx")
-    if logger.level < logging.WARNING:
-        logger.setLevel(logging.WARNING)
 
 
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
-
-
-def _fingerprint(labels: dict[str, str]) -> str:
-    text = "\x1f".join(f"{k}={v}" for k, v in sorted(labels.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
