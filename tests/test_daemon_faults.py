@@ -93,3 +93,22 @@ def test_a_full_disk_still_pages_and_says_so_without_flooding_the_log(
                       "the resolve did not follow the firing once", timeout=20)
     [self_alert, *_] = [r.json for r in receiver.requests if r.json["check"] == "watchdog"]
     assert self_alert["event"] == "firing" and "store unwritable" in self_alert["summary"]
+
+
+def test_a_removed_state_directory_is_reopened_and_said_loudly(tmp_path, receiver, http_service, daemon_process):  # type: ignore[no-untyped-def]
+    import shutil
+
+    state = tmp_path / "state"
+    daemon = daemon_process(write(tmp_path, state, receiver, http_service)).start()
+    daemon.wait_until(lambda: (state / "watchdog.sqlite3").exists(), "no store file")
+    shutil.rmtree(state)
+    removed = time.monotonic()
+    daemon.wait_until(lambda: (daemon.answer("/healthz") or (0, ""))[0] == 503, "/healthz stayed 200", timeout=15)
+    print(f"state_dir removed -> /healthz 503: {time.monotonic() - removed:.1f}s")
+    code, body = daemon.answer("/healthz")  # type: ignore[misc]
+    assert body.startswith(f"state directory: {state} was removed while watchdog was running; a new store")
+    daemon.wait_until(lambda: "firing" in events(receiver, "watchdog"), "no self alert reached the receiver",
+                      timeout=15)
+    [alert] = [r.json for r in receiver.requests if r.json["check"] == "watchdog"]
+    assert f"{state} was removed" in alert["summary"]
+    assert (state / "watchdog.sqlite3").exists()  # a new store: what comes next is kept again
