@@ -194,7 +194,17 @@ def test_each_match_is_its_own_episode() -> None:
     r = rules(log_match_rate_limit="0s")
     state, first = step_match(None, C, T0, r)
     _, second = step_match(state, C, T0 + 0.25, r)
-    assert [first[0].episode, second[0].episode] == ["20240501T120000.000Z-match", "20240501T120000.250Z-match"]
+    assert [first[0].episode, second[0].episode] == ["20240501T120000.000Z-match-1", "20240501T120000.250Z-match-2"]
+
+
+def test_matches_read_in_one_block_at_the_same_time_are_six_episodes_six_ids() -> None:
+    from watchdog.alerting.message import notification_id
+
+    r, state, episodes = rules(log_match_rate_limit="0s"), None, []
+    for _ in range(6):
+        state, [decision] = step_match(state, C, T0, r)
+        episodes.append(decision.episode)
+    assert len({notification_id("app-alerts", e, "firing", "hook") for e in episodes}) == 6
 
 
 def test_a_state_from_another_version_starts_afresh() -> None:

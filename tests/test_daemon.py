@@ -226,3 +226,22 @@ async def test_a_lasting_outage_is_repeated_on_repeat_in_the_same_thread(http_se
         assert [m.get("thread_ts") for m in sent] == [None, "1714564800.000001", "1714564800.000001"]
     finally:
         await daemon.stop()
+
+
+async def test_six_paging_lines_read_in_one_block_are_six_notifications(tmp_path, receiver):
+    app = tmp_path / "app.py"
+    app.write_text("import sys, time\nsys.stdout.write(''.join(f'🚨 ALERT: drop {i}\\n' for i in range(6)))\n"
+                   "sys.stdout.flush()\ntime.sleep(30)\n")
+    doc = {
+        "defaults": {"alert": {"channels": ["hook"], "log_match_rate_limit": "0s"}},
+        "channels": {"hook": {"type": "webhook", "url": receiver.hook_url()}},
+        "sources": {"app": {"command": ["python3", str(app)]}},
+        "checks": {"app-alerts": {"type": "log-match", "source": "app", "match": "🚨 ALERT: (?P<what>.*)"}},
+    }
+    daemon = await started(from_document(doc, env={}))
+    try:
+        sent = await messages(receiver, 6)
+        assert sorted(m["evidence"][0] for m in sent) == [f"🚨 ALERT: drop {i}" for i in range(6)]
+        assert len({m["id"] for m in sent}) == 6
+    finally:
+        await daemon.stop()

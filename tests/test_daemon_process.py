@@ -146,3 +146,15 @@ def test_a_reload_that_would_switch_monitoring_off_leaves_the_old_checks_running
     assert 'watchdog_config_reloads_total{outcome="failed"} 1.0' in metrics
     daemon.signal(signal.SIGTERM)
     assert daemon.wait_exit() == 0
+
+
+def test_a_graceful_stop_with_a_check_in_flight_says_so_in_one_line(tmp_path, receiver, http_service, daemon_process):
+    http_service.behave(delay_s=5)
+    path = write(tmp_path, receiver, extra=f'\n[checks.slow]\ntype = "http"\nurl = "{http_service.url}/health"\n'
+                                           'timeout = "8s"\n')
+    daemon = daemon_process(path).start("--grace", "300ms")
+    daemon.wait_until(lambda: http_service.hits >= 1, "the slow check never started")
+    daemon.signal(signal.SIGTERM)
+    assert daemon.wait_exit() == 0
+    assert "Traceback" not in daemon.logged()
+    assert "stopping with 1 check(s) still running after the 300ms grace: cancelled" in daemon.logged()

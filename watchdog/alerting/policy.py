@@ -216,17 +216,22 @@ def _next_reminder(now: float, reminders: int, rules: AlertRules, event: str) ->
 
 def step_match(state: Mapping[str, Any] | None, status: Status, now: float, rules: AlertRules,
                silenced: bool = False) -> tuple[dict[str, Any], list[Decision]]:
-    """Each non-OK result notifies at once (its own episode), rate-limited per check."""
+    """Each non-OK result notifies at once (its own episode), rate-limited per check.
+
+    Episodes are numbered (``...Z-match-7``): lines read in one block share a time, and
+    each still needs a notification id of its own."""
     s = dict(state) if state and state.get("mode") == "match" else {"v": VERSION, "mode": "match",
                                                                      "last": None, "held": 0}
+    s.setdefault("n", 0)
     level = level_of(status, rules)
     if level == 0 or silenced:
         return s, []
     if s["last"] is not None and now - s["last"] < rules.log_match_rate_limit:
         s["held"] += 1
         return s, []
-    decision = Decision(event="firing", severity=LEVELS[level], episode=episode_id(now, "-match"), started=now,
-                        at=now, peak=LEVELS[level], suppressed=s["held"])
+    s["n"] += 1
+    decision = Decision(event="firing", severity=LEVELS[level], episode=episode_id(now, f"-match-{s['n']}"),
+                        started=now, at=now, peak=LEVELS[level], suppressed=s["held"])
     s["last"], s["held"] = now, 0
     return s, [decision]
 

@@ -20,6 +20,7 @@ reload never runs a stale check object.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import zlib
@@ -27,6 +28,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from watchdog.durations import format_duration
 
 log = logging.getLogger("watchdog.scheduler")
 
@@ -101,12 +104,20 @@ class Scheduler:
         self._sched.start()
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Stop scheduling, wait up to ``grace`` seconds for running checks, then shut down."""
+        """Stop scheduling, wait up to ``grace`` seconds for running checks, cancel what still
+        runs (said in one line, never a traceback), then shut down."""
         if self._sched is None:
             return
         self._sched.pause()
         if self._running:
             await asyncio.wait(set(self._running), timeout=grace)
+        late = list(self._running)
+        if late:
+            log.warning("stopping with %d check(s) still running after the %s grace: cancelled",
+                        len(late), format_duration(grace))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         self._sched.shutdown(wait=False)
         self._sched = None
 
@@ -135,13 +146,16 @@ class Scheduler:
         task = asyncio.ensure_future(self._guarded(name))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        await asyncio.shield(task)  # cancelling the job never cancels a check half-way
+        with contextlib.suppress(asyncio.CancelledError):
+            # cancelling the job (APScheduler shutting down) never cancels a check half-way;
+            # stop() decides about the check, and the job ends quietly
+            await asyncio.shield(task)
 
     async def _guarded(self, name: str) -> None:
         try:
             await self._run(name)
         except asyncio.CancelledError:
-            raise
+            return  # cancelled by stop() after the grace period: said there, once
         except Exception as exc:  # the daemon's error path, not APScheduler's logger
             self._on_error(name, exc)
 
