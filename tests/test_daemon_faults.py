@@ -58,13 +58,17 @@ def fill(disk: Path) -> None:
             pass
 
 
+def alerts(receiver) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    return [r.json for r in receiver.requests if r.path.startswith("/hook/")]
+
+
 def events(receiver, check: str) -> list[str]:  # type: ignore[no-untyped-def]
-    return [r.json["event"] for r in receiver.requests if r.json["check"] == check]
+    return [a["event"] for a in alerts(receiver) if a["check"] == check]
 
 
-def write(tmp_path: Path, state: Path, receiver, http_service) -> Path:  # type: ignore[no-untyped-def]
+def write(tmp_path: Path, state: Path, receiver, http_service, extra: str = "") -> Path:  # type: ignore[no-untyped-def]
     path = tmp_path / "watchdog.toml"
-    path.write_text(CONFIG.format(state=state, hook=receiver.hook_url(), target=http_service.url))
+    path.write_text(CONFIG.format(state=state, hook=receiver.hook_url(), target=http_service.url) + extra)
     return path
 
 
@@ -91,7 +95,7 @@ def test_a_full_disk_still_pages_and_says_so_without_flooding_the_log(
     daemon.wait_until(lambda: daemon.answer("/healthz") == (200, "ok: 1 checks\n"), "/healthz did not recover")
     daemon.wait_until(lambda: events(receiver, "health") == ["firing", "resolved"],
                       "the resolve did not follow the firing once", timeout=20)
-    [self_alert, *_] = [r.json for r in receiver.requests if r.json["check"] == "watchdog"]
+    [self_alert, *_] = [a for a in alerts(receiver) if a["check"] == "watchdog"]
     assert self_alert["event"] == "firing" and "store unwritable" in self_alert["summary"]
 
 
@@ -109,6 +113,22 @@ def test_a_removed_state_directory_is_reopened_and_said_loudly(tmp_path, receive
     assert body.startswith(f"state directory: {state} was removed while watchdog was running; a new store")
     daemon.wait_until(lambda: "firing" in events(receiver, "watchdog"), "no self alert reached the receiver",
                       timeout=15)
-    [alert] = [r.json for r in receiver.requests if r.json["check"] == "watchdog"]
+    [alert] = [a for a in alerts(receiver) if a["check"] == "watchdog"]
     assert f"{state} was removed" in alert["summary"]
     assert (state / "watchdog.sqlite3").exists()  # a new store: what comes next is kept again
+
+
+def test_the_heartbeat_pings_while_healthy_and_calls_fail_when_the_store_fails(
+        tmp_path, tiny_disk, receiver, http_service, daemon_process):  # type: ignore[no-untyped-def]
+    beat = f'\n[heartbeat]\nurl = "{receiver.url}/ping/watchdog-prod"\ninterval = "1s"\n'
+    daemon = daemon_process(write(tmp_path, tiny_disk / "state", receiver, http_service, beat)).start()
+    pings = lambda: [r for r in receiver.requests if r.path.startswith("/ping/")]  # noqa: E731
+    daemon.wait_until(lambda: len(pings()) >= 2, "no heartbeat while healthy")
+    assert {(r.path, r.body) for r in pings()} == {("/ping/watchdog-prod", b"ok: 1 checks\n")}
+    fill(tiny_disk)
+    failed = time.monotonic()
+    daemon.wait_until(lambda: any(r.path == "/ping/watchdog-prod/fail" for r in pings()), "no /fail call",
+                      timeout=10)
+    print(f"store full -> heartbeat /fail: {time.monotonic() - failed:.1f}s (interval 1s)")
+    [fail, *_] = [r for r in pings() if r.path.endswith("/fail")]
+    assert fail.body.decode().startswith("store unwritable: ") and b"disk is full" in fail.body

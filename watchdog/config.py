@@ -167,7 +167,7 @@ def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.t
     for check_name, check in checks.items():
         _cross_check(kinds[check_name], check_name, check, ctx)
     _check_channel_names(settings, checks, tables.get("channels", {}), name)
-    _collect_secrets(redactor, checks, tables)
+    _collect_secrets(redactor, {"settings": settings}, checks, tables)
     return Config(Path(file), settings, checks, kinds, sources=tables.get("sources", {}),
                   channels=tables.get("channels", {}), windows=tables.get("windows", {}), redactor=redactor,
                   document=doc)

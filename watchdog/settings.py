@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from watchdog.alerting.rules import AlertRules
@@ -83,6 +83,8 @@ class ServerSettings(BaseModel):
     #: HOST:PORT; on Railway ``$PORT`` is honoured when this is left unset (then 0.0.0.0:$PORT)
     listen: str | None = None
     enabled: bool = True
+    #: when set, /status and /metrics need ``Authorization: Bearer <token>`` (/healthz stays open)
+    token: SecretStr | None = None
 
     @field_validator("listen")
     @classmethod
@@ -101,6 +103,28 @@ class ServerSettings(BaseModel):
         return f"0.0.0.0:{port}" if port.isdigit() else "127.0.0.1:9321"
 
 
+class HeartbeatSettings(BaseModel):
+    """``[heartbeat]``: a dead man's switch: who watches the watchdog.
+
+    While the daemon is healthy it pings ``url`` every ``interval``; while it is
+    not, it calls ``url`` + ``/fail`` with the reasons in the body (the convention
+    of Healthchecks-style services). A daemon that died, hangs or lost its disk
+    stops pinging, and the service alerts from outside."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: SecretStr | None = None
+    interval: Interval = 60.0
+    timeout: Timeout = 10.0
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")  # never echo it: it is a secret
+        return value
+
+
 class Settings(BaseSettings):
     """Top-level settings; ``WATCHDOG_*`` environment variables override the file."""
 
@@ -114,6 +138,7 @@ class Settings(BaseSettings):
     defaults: Defaults = Field(default_factory=Defaults)
     server: ServerSettings = Field(default_factory=ServerSettings)
     runbooks: RunbookSettings = Field(default_factory=RunbookSettings)
+    heartbeat: HeartbeatSettings = Field(default_factory=HeartbeatSettings)
 
     @classmethod
     def from_sources(cls, values: Mapping[str, Any], env: Mapping[str, str]) -> Settings:

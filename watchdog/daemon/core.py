@@ -15,7 +15,8 @@ What the daemon is made of, in start order (stopped in reverse):
   a reload replaces it;
 * the HTTP server (``/healthz``, ``/metrics``, ``/status``), reading frozen
   ``DaemonSnapshot``s;
-* ``Housekeeping``: checkpoints, retention, source events, systemd pings.
+* ``Housekeeping``: checkpoints, retention, source events, systemd pings;
+* the ``Heartbeat`` to an outside service, when ``[heartbeat] url`` is set.
 
 Where a result goes is ``pipeline.py``; what the daemon says about itself is
 ``views.py`` and ``health.py``.
@@ -33,13 +34,15 @@ from typing import Any
 
 from watchdog.config import Config, load
 from watchdog.daemon.health import HealthBoard
+from watchdog.daemon.heartbeat import HeartbeatRunner
 from watchdog.daemon.housekeeping import Housekeeping
 from watchdog.daemon.pipeline import PipelineMemory
 from watchdog.daemon.runtime import Runtime, SchedulerFactory
 from watchdog.daemon.scheduler import Scheduler
 from watchdog.daemon.selfwatch import SelfWatch
 from watchdog.daemon.sdnotify import Notifier
-from watchdog.daemon.views import CheckView, DaemonSnapshot, prometheus_text, status_document
+from watchdog.daemon.snapshot import take_snapshot
+from watchdog.daemon.views import DaemonSnapshot, prometheus_text, status_document
 from watchdog.errors import WatchdogError
 from watchdog.kinds import CheckKind
 from watchdog.store.base import Event, Store
@@ -73,6 +76,7 @@ class Daemon:
         self.runtime: Runtime | None = None
         self.server: Any = None
         self._housekeeping: asyncio.Task[None] | None = None
+        self.heartbeat = HeartbeatRunner(lambda: self.watch.report(self.runtime), clock=clock)
         self._reloading = asyncio.Lock()
 
     @property
@@ -102,12 +106,14 @@ class Daemon:
         housekeeping = Housekeeping(self.store, self._current, health=self.health, watch=self.watch,
                                     alive=self._alive, notifier=self.notifier, clock=self.clock)
         self._housekeeping = asyncio.create_task(housekeeping.run(), name="watchdog-housekeeping")
+        await self.heartbeat.follow(self.config.settings.heartbeat)
         self.notifier.ready(f"watching {self._watching()} checks")
         log.info("watching %d checks; state in %s", self._watching(), self.config.settings.state_dir)
 
     async def stop(self) -> None:
         """Stop scheduling, finish running checks, flush the outbox, close everything."""
         self.notifier.stopping()
+        await self.heartbeat.follow(None)
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -149,6 +155,7 @@ class Daemon:
             return False
         previous, self.runtime = self.runtime, started
         await previous.stop(self.grace_s)
+        await self.heartbeat.follow(new.settings.heartbeat)
         self.config = new
         self.reload_outcomes["ok"] += 1
         self._event("config.reload", f"config reloaded: {self._watching()} checks")
@@ -192,44 +199,14 @@ class Daemon:
     def snapshot(self) -> DaemonSnapshot:
         """The daemon's state now, frozen, for the views."""
         ok, health = self.healthz()
-        runtime = self.runtime
-        return DaemonSnapshot(
-            taken_at=self.clock(), started_at=self.started_at, config_path=self.config_path,
-            reloads=dict(self.reload_outcomes), healthy=ok, health=health, checks=self._check_views(),
-            lateness_s=tuple(x for s in self._job_stats().values() for x in s.lateness),
-            running=runtime.scheduler.running if runtime else 0,
-            outbox=runtime.outbox.status() if runtime else None,
-            sources=self._sources(),
-        )
+        return take_snapshot(self.runtime, self.memory, now=self.clock(), started_at=self.started_at,
+                             config_path=self.config_path, reloads=self.reload_outcomes, health=(ok, health))
 
     def status(self) -> dict[str, Any]:
         return status_document(self.snapshot())
 
     def metrics(self) -> bytes:
         return prometheus_text(self.snapshot())
-
-    def _job_stats(self) -> dict[str, Any]:
-        return dict(self.runtime.scheduler.stats) if self.runtime else {}
-
-    def _check_views(self) -> tuple[CheckView, ...]:
-        checks, jobs, stats = self.checks, self._job_stats(), self.memory.stats
-        views = []
-        for name in dict.fromkeys([*checks, *stats]):
-            check, job, seen = checks.get(name), jobs.get(name), stats.get(name)
-            views.append(CheckView(
-                name=name, kind=check.type if check else (seen.last.kind if seen and seen.last else ""),
-                interval_s=check.config.interval if check else 0.0, configured=check is not None,
-                last=seen.last if seen else None, results=dict(seen.results) if seen else {},
-                runs=job.runs if job else 0, overruns=job.overruns if job else 0,
-                missed=job.missed if job else 0, last_lateness_s=job.last_lateness_s if job else 0.0,
-            ))
-        return tuple(views)
-
-    def _sources(self) -> dict[str, dict[str, Any]]:
-        context = self.runtime.context if self.runtime else None
-        if context is None or not context.logs_in_use:
-            return {}
-        return {name: status.to_dict() for name, status in context.logs.source_status().items()}
 
     async def _start_server(self) -> None:
         from watchdog.daemon.server import Routes, StatusServer
