@@ -8,6 +8,9 @@ pytest_plugins = [
     "tests.support.plugins",
     "tests.support.daemon_process",
     "tests.support.stores",
+    "tests.support.socketio_server",
+    "tests.support.websocket_server",
+    "tests.support.prometheus_endpoint",
 ]
 
 import gc

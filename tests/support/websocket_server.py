@@ -32,6 +32,8 @@ class WebSocketServer:
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         self.connections = 0
+        #: the opening handshake's headers of the latest connection
+        self.last_headers: dict[str, str] = {}
         self.port = 0
         ready = threading.Event()
         self.thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
@@ -57,6 +59,7 @@ class WebSocketServer:
 
     async def _handle(self, ws: Any) -> None:
         self.connections += 1
+        self.last_headers = dict(ws.request.headers.raw_items())
         path = ws.request.path
         async for message in ws:
             if path == "/close":
