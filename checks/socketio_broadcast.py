@@ -59,11 +59,11 @@ MAX_CLIENTS = 200
 class HttpTrigger(BaseModel):
     """``trigger = { http = { url, method = "POST", json = {...}, headers } }``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
-    body: Any = Field(default=None, alias="json")
+    json_: Any = Field(default=None, alias="json")
     headers: SecretTable = Field(default_factory=dict)
     verify_tls: bool = True
 
@@ -108,6 +108,13 @@ class SocketIOBroadcastConfig(SocketIOClientConfig):
     @classmethod
     def _origins(cls, urls: list[str]) -> list[str]:
         return [http_origin(url) for url in urls]
+
+    @model_validator(mode="after")
+    def _a_client_per_url(self) -> SocketIOBroadcastConfig:
+        if self.clients < len(self.urls):
+            raise ValueError(f"clients ({self.clients}) must be at least the number of urls ({len(self.urls)}): "
+                             "every replica gets a client")
+        return self
 
 
 class SocketIOBroadcastCheck(CheckKind[SocketIOBroadcastConfig]):
@@ -200,8 +207,8 @@ class Run:
         """Send the trigger request; when its headers went out (``perf_counter``), if known."""
         headers = fill_probe_id(header_texts(http.headers), self.probe_id)
         content = None
-        if http.body is not None:
-            content = json.dumps(fill_probe_id(http.body, self.probe_id))
+        if http.json_ is not None:
+            content = json.dumps(fill_probe_id(http.json_, self.probe_id))
             headers.setdefault("Content-Type", "application/json")
         url = fill_probe_id(http.url, self.probe_id)
         reply = await self.context.http.request(http.method, url, headers=headers, content=content,
