@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
 
@@ -52,6 +52,14 @@ def http_origin(url: str) -> str:
     if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
         raise ValueError(f"must be an http:// or https:// URL, got {scrub_url(url)!r}")
     return url
+
+
+def split_probe_url(url: str) -> tuple[str, str]:
+    """``https://app.example.com/admin?x=1`` -> (``https://app.example.com?x=1``, ``/admin``): the path
+    of a Socket.IO URL names the namespace, as in ``io("https://host/admin")``."""
+    parts = urlsplit(url)
+    origin = urlunsplit((parts.scheme, parts.netloc, "", parts.query, ""))
+    return origin, parts.path.rstrip("/") or "/"
 
 
 class SocketIOClientConfig(CheckConfig):

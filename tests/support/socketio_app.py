@@ -8,7 +8,7 @@ python-socketio's asyncio server on aiohttp, with ``socketio.AsyncRedisManager``
 between replicas through a real redis-server. What it answers:
 
 * connect: refused with ``invalid token`` unless ``auth.token`` is ``--token``
-  (when one is given); only the ``/`` namespace exists;
+  (when one is given); the ``/open`` namespace takes anyone; no other namespace exists;
 * ``ping`` (acknowledged with ``{"ok": true}``) also emits ``pong`` ``{"payload": {"ok": true}, "echo": DATA}``;
 * ``subscribe:portfolio`` ``{"userId": U}`` joins the room ``user:U`` (acknowledged);
 * ``test:trade`` ``{"userId": U, ...}`` broadcasts ``trade:notification`` to ``user:U``;
@@ -58,6 +58,10 @@ def _events(sio: socketio.AsyncServer, token: str | None) -> None:
     async def connect(sid: str, environ: dict[str, Any], auth: Any) -> None:
         if token is not None and (auth or {}).get("token") != token:
             raise socketio.exceptions.ConnectionRefusedError("invalid token")
+
+    @sio.on("connect", namespace="/open")
+    async def connect_open(sid: str, environ: dict[str, Any], auth: Any) -> None:
+        return None
 
     @sio.on("ping")
     async def ping(sid: str, data: Any = None) -> dict[str, Any]:
