@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.support.daemon_process",
     "tests.support.stores",
     "tests.support.socketio_server",
+    "tests.support.node_socketio",
     "tests.support.websocket_server",
     "tests.support.prometheus_endpoint",
 ]

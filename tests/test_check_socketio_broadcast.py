@@ -64,6 +64,7 @@ async def test_a_replica_that_stops_forwarding_is_named(socketio_replicas: Repli
     assert result.evidence[1] == f"{b}: 0 of 2 clients received 'portfolio:update' within 1s"
 
 
+@pytest.mark.slow
 async def test_redis_killed_the_other_replica_misses_the_event(fresh_socketio_replicas: Replicas) -> None:
     fresh_socketio_replicas.redis.stop()
     result = await run(fresh_socketio_replicas)
@@ -109,6 +110,7 @@ async def test_a_failing_trigger_is_critical_with_its_status(socketio_replicas: 
     assert result.metrics["clients"] == 5 and "connect_ms" in result.metrics
 
 
+@pytest.mark.slow
 async def test_a_cancelled_run_disconnects_every_client(socketio_replicas: Replicas) -> None:
     never = {"http": {"url": f"{socketio_replicas.urls[0]}/test/portfolio-update",
                       "json": {"userId": "somebody-else"}}}
@@ -130,6 +132,7 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+@pytest.mark.slow
 async def test_repeated_runs_leave_no_sockets_or_tasks(socketio_replicas: Replicas) -> None:
     config = from_document({"checks": {"x": broadcast(socketio_replicas)}}, env=socketio_replicas.env)
     context = context_for(config)

@@ -40,14 +40,21 @@ class Replicas:
         self.env = {"SIO_TOKEN": TOKEN}
         self.processes: list[subprocess.Popen[bytes]] = []
 
+    def command(self, index: int, port: int) -> list[str]:
+        """The argv of replica ``index`` (a subclass runs another server, e.g. Node's)."""
+        return [sys.executable, "-m", "tests.support.socketio_app", "--port", str(port),
+                "--redis", self.redis.url, "--name", f"replica-{index + 1}", "--token", TOKEN]
+
     def start(self) -> Replicas:
         for index, port in enumerate(self.ports):
-            command = [sys.executable, "-m", "tests.support.socketio_app", "--port", str(port),
-                       "--redis", self.redis.url, "--name", f"replica-{index + 1}", "--token", TOKEN]
-            self.processes.append(subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
+            self.processes.append(subprocess.Popen(self.command(index, port), cwd=ROOT, stdin=subprocess.DEVNULL,
                                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for url in self.urls:
-            self._wait_ready(url)
+        try:
+            for url in self.urls:
+                self._wait_ready(url)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def forwarding(self, index: int, enabled: bool) -> None:
@@ -64,7 +71,7 @@ class Replicas:
         deadline = time.monotonic() + READY_WITHIN_S
         while time.monotonic() < deadline:
             if any(p.poll() is not None for p in self.processes):
-                raise RuntimeError("a Socket.IO replica exited at start (run tests/support/socketio_app.py by hand)")
+                raise RuntimeError(f"a Socket.IO replica exited at start: {' '.join(self.command(0, self.ports[0]))}")
             try:
                 with urllib.request.urlopen(f"{url}/health", timeout=1) as reply:
                     if reply.status == 200:
@@ -81,12 +88,13 @@ def post(url: str, body: object) -> object:
         return json.loads(reply.read())
 
 
-def _started(directory: Path) -> tuple[RedisServer, Replicas]:
+def started_pair(directory: Path, kind: type[Replicas] = Replicas) -> tuple[RedisServer, Replicas]:
+    """A private redis-server and two replicas of ``kind`` on it, started."""
     _require_redis_server()
     redis = RedisServer(directory)
     redis.start()
     try:
-        return redis, Replicas(redis).start()
+        return redis, kind(redis).start()
     except BaseException:
         redis.stop()
         raise
@@ -94,7 +102,7 @@ def _started(directory: Path) -> tuple[RedisServer, Replicas]:
 
 @pytest.fixture(scope="module")
 def _shared_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    redis, replicas = _started(tmp_path_factory.mktemp("sio", numbered=True))
+    redis, replicas = started_pair(tmp_path_factory.mktemp("sio", numbered=True))
     try:
         yield replicas
     finally:
@@ -113,7 +121,7 @@ def socketio_replicas(_shared_replicas: Replicas) -> Iterator[Replicas]:
 
 @pytest.fixture
 def fresh_socketio_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    redis, replicas = _started(tmp_path_factory.mktemp("sio", numbered=True))
+    redis, replicas = started_pair(tmp_path_factory.mktemp("sio", numbered=True))
     try:
         yield replicas
     finally:
