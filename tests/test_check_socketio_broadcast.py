@@ -6,6 +6,7 @@ import asyncio
 import gc
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +14,8 @@ import pytest
 from tests.support.redis_server import free_port
 from tests.support.run_check import run_table
 from tests.support.socketio_server import Replicas
-from watchdog.config import from_document
-from watchdog.runner import build, context_for
+from watchdog.config import from_document, load
+from watchdog.runner import build, context_for, run_checks
 from watchdog.model import Result
 from watchdog.status import Status
 
@@ -72,6 +73,18 @@ async def test_redis_killed_the_other_replica_misses_the_event(fresh_socketio_re
     assert result.status is Status.CRITICAL
     assert result.metrics["lost"] == 2  # replica 1 still delivers to its own clients
     assert result.summary.endswith(f"not delivered within 1s on {b} (2 lost)")
+
+
+async def test_the_example_configs_cross_replica_check_passes(socketio_replicas: Replicas) -> None:
+    env = {"REPLICA_A_URL": socketio_replicas.urls[0], "REPLICA_B_URL": socketio_replicas.urls[1],
+           "APP_URL": socketio_replicas.urls[0], "SOCKETIO_TOKEN": socketio_replicas.env["SIO_TOKEN"]}
+    config = load(Path(__file__).resolve().parents[1] / "config.example.toml", env=env)
+    context = context_for(config)
+    try:
+        [result] = await run_checks(build(config, ["cross-replica"], context))
+    finally:
+        await context.aclose()
+    assert (result.status, result.metrics.get("received")) == (Status.OK, 5), result.summary
 
 
 async def test_trigger_by_emit_from_the_first_client(socketio_replicas: Replicas) -> None:

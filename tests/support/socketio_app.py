@@ -12,7 +12,8 @@ between replicas through a real redis-server. What it answers:
 * ``ping`` (acknowledged with ``{"ok": true}``) also emits ``pong`` ``{"payload": {"ok": true}, "echo": DATA}``;
 * ``subscribe:portfolio`` ``{"userId": U}`` joins the room ``user:U`` (acknowledged);
 * ``test:trade`` ``{"userId": U, ...}`` broadcasts ``trade:notification`` to ``user:U``;
-* ``POST /test/portfolio-update`` ``{"userId": U, ...}`` broadcasts ``portfolio:update`` to ``user:U``;
+* ``POST /test/portfolio-update`` (and ``/api/test/portfolio-update``, the example config's)
+  ``{"userId": U, ...}`` broadcasts ``portfolio:update`` to ``user:U``;
 * ``POST /test/forwarding`` ``{"enabled": false}``: this replica stops delivering the
   broadcasts other replicas publish (it still accepts connections: the failure
   a monitor must see);
@@ -92,6 +93,7 @@ def _routes(app: web.Application, sio: socketio.AsyncServer, manager: Replica, n
         return web.json_response({"status": "healthy", "replica": name})
 
     app.router.add_post("/test/portfolio-update", portfolio_update)
+    app.router.add_post("/api/test/portfolio-update", portfolio_update)  # config.example.toml's path
     app.router.add_post("/test/forwarding", forwarding)
     app.router.add_get("/health", health)
 
