@@ -1,4 +1,4 @@
-"""Config pieces the real-time kinds share: secret-aware tables, event specs, the ``{probe_id}``.
+"""What the real-time kinds share: secret-aware tables, event specs, the ``{probe_id}``, the deadline.
 
 * ``SecretTable`` (``headers``, the Socket.IO handshake ``auth``): a value under a
   name that says secret (``Authorization``, ``token``, ``X-Api-Key``...) becomes a
@@ -9,16 +9,22 @@
 * ``fill_probe_id``: ``{probe_id}`` (single braces: the loader reads only ``${VAR}``)
   replaced in every string of a nested value, so a run counts only its own events.
 * ``literal_secrets``: the secret-named keys of a raw table typed without ``${VAR}``.
+* ``within(deadline, metrics, stalled)``: the kind's own deadline (inside the runner's
+  backstop), so a timeout says what did not arrive, and every failure keeps the
+  metrics measured before it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 
 from watchdog.checks.json_body import json_failures
+from watchdog.errors import CheckError, ProbeTimeout
 from watchdog.redact import looks_secret
 
 PROBE_ID = "{probe_id}"
@@ -101,3 +107,18 @@ def payload_of(args: tuple[Any, ...]) -> Any:
 def matches(payload: Any, expected: Mapping[str, Any]) -> bool:
     """Whether every dot path of ``expected`` holds in ``payload`` (``{}``: any payload)."""
     return not json_failures(payload, expected)
+
+
+@contextlib.asynccontextmanager
+async def within(deadline: float, metrics: Callable[[], Mapping[str, float]],
+                 stalled: Callable[[], str]) -> AsyncIterator[None]:
+    """Run the block until ``deadline`` (loop time): past it, ``ProbeTimeout(stalled())``; any
+    ``CheckError`` leaves with ``metrics()`` (what was measured so far) merged into its own."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            yield
+    except TimeoutError:
+        raise ProbeTimeout(stalled(), metrics=dict(metrics())) from None
+    except CheckError as exc:
+        exc.metrics = {**metrics(), **exc.metrics}
+        raise

@@ -39,12 +39,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from watchdog.checks.broadcast_tally import Arrival, tally
-from watchdog.checks.client_config import EmitSpec, SecretTable, fill_probe_id, header_texts
+from watchdog.checks.client_config import EmitSpec, SecretTable, fill_probe_id, header_texts, within
 from watchdog.checks.json_body import snippet
 from watchdog.checks.socketio_probe import SocketIOClientConfig, client_for, http_origin, refuse_literal_auth
 from watchdog.checks.socketio_session import EventWatch, SocketIOClient
 from watchdog.durations import format_duration
-from watchdog.errors import CheckError, ProbeResponseError, ProbeTimeout
+from watchdog.errors import CheckError, ProbeResponseError
 from watchdog.kinds import CheckContext, CheckKind
 from watchdog.model import Measurement
 from watchdog.types import Duration, PositiveDuration, ThresholdExpr
@@ -138,17 +138,11 @@ class SocketIOBroadcastCheck(CheckKind[SocketIOBroadcastConfig]):
             for client in run.clients:
                 await stack.enter_async_context(client)
                 client.on(c.event, run.watch_of(client).receive)
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await run.connect(budget)
-                    await run.subscribe()
-                    await run.fire()
-                await run.collect(min(c.wait, max(deadline - loop.time(), 0.0)))
-            except TimeoutError:
-                raise ProbeTimeout(run.stalled(budget), metrics=run.metrics()) from None
-            except CheckError as exc:
-                exc.metrics = {**run.metrics(), **exc.metrics}
-                raise
+            async with within(deadline, run.metrics, lambda: run.stalled(budget)):
+                await run.connect(budget)
+                await run.subscribe()
+                await run.fire()
+            await run.collect(min(c.wait, max(deadline - loop.time(), 0.0)))
         return run.measurement()
 
 

@@ -26,10 +26,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
 
-from watchdog.checks.client_config import EmitSpec, ExpectSpec, SecretTable, header_texts, literal_secrets, revealed
+from watchdog.checks.client_config import (
+    EmitSpec, ExpectSpec, SecretTable, header_texts, literal_secrets, revealed, within,
+)
 from watchdog.checks.socketio_session import EventWatch, SocketIOClient
 from watchdog.durations import format_duration
-from watchdog.errors import CheckError, ProbeTimeout
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
 from watchdog.redact import scrub_url
@@ -141,16 +142,10 @@ class SocketIOCheck(CheckKind[SocketIOConfig]):
                 client.on(c.expect_event.event, watch.receive)
                 if c.emit is None:
                     watch.start()  # timed from the connect's start: a server may push it with the CONNECT
-            try:
-                async with asyncio.timeout_at(deadline):
-                    metrics["connect_ms"] = await client.connect(wait=budget)
-                    stage.connected(client.transport_used or "?")
-                    await self._exchange(client, watch, stage, metrics, evidence)
-            except TimeoutError:
-                raise ProbeTimeout(stage.missing(client.host, budget, watch), metrics=metrics) from None
-            except CheckError as exc:
-                exc.metrics = {**metrics, **exc.metrics}
-                raise
+            async with within(deadline, lambda: metrics, lambda: stage.missing(client.host, budget, watch)):
+                metrics["connect_ms"] = await client.connect(wait=budget)
+                stage.connected(client.transport_used or "?")
+                await self._exchange(client, watch, stage, metrics, evidence)
         return Measurement(metrics, summary=summarize(metrics, stage.transport, c), evidence=tuple(evidence),
                            labels={"transport": stage.transport})
 

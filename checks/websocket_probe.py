@@ -31,10 +31,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from watchdog.checks.client_config import SecretTable, header_texts, matches
+from watchdog.checks.client_config import SecretTable, header_texts, matches, within
+from watchdog.checks.http_endpoint import HttpConfig
 from watchdog.checks.latency_probe import host_of
 from watchdog.durations import format_duration
-from watchdog.errors import CheckError, ProbeConnectError, ProbeResponseError, ProbeTimeout, ProbeTLSError
+from watchdog.errors import CheckError, ProbeConnectError, ProbeResponseError, ProbeTLSError
 from watchdog.kinds import CheckConfig, CheckKind
 from watchdog.model import Measurement
 from watchdog.neterrors import DNS_WITH_DETAIL, connect_reason
@@ -72,12 +73,7 @@ class WebSocketConfig(CheckConfig):
     @field_validator("expect")
     @classmethod
     def _regex(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        return pattern
+        return HttpConfig._regex(pattern)  # the http kind's expect_body rule, worded the same
 
     @model_validator(mode="after")
     def _one_expectation(self) -> WebSocketConfig:
@@ -108,18 +104,12 @@ class WebSocketCheck(CheckKind[WebSocketConfig]):
         deadline = asyncio.get_running_loop().time() + budget
         metrics: dict[str, float] = {}
         step = ["connect"]
-        try:
-            async with asyncio.timeout_at(deadline):
-                ws = await self._connect(host, metrics)
-                try:
-                    reply = await self._exchange(ws, host, metrics, step)
-                finally:
-                    await asyncio.shield(asyncio.ensure_future(_close(ws)))
-        except TimeoutError:
-            raise ProbeTimeout(_missing(step[0], host, budget), metrics=metrics) from None
-        except CheckError as exc:
-            exc.metrics = {**metrics, **exc.metrics}
-            raise
+        async with within(deadline, lambda: metrics, lambda: _missing(step[0], host, budget)):
+            ws = await self._connect(host, metrics)
+            try:
+                reply = await self._exchange(ws, host, metrics, step)
+            finally:
+                await asyncio.shield(asyncio.ensure_future(_close(ws)))
         labels = {"subprotocol": ws.subprotocol} if ws.subprotocol else {}
         evidence = (f"reply: {clip(reply, 200, marker='...')}",) if reply is not None else ()
         return Measurement(metrics, summary=summarize(metrics), evidence=evidence, labels=labels)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.socketio_server import ROOT, TOKEN, Replicas, started_pair
+from tests.support.socketio_server import ROOT, TOKEN, Replicas, pair_in
 
 SOURCE = ROOT / "tests" / "support" / "node_socketio"
 CACHE = ROOT / ".cache" / "node-socketio"
@@ -61,9 +61,5 @@ class NodeReplicas(Replicas):
 @pytest.fixture
 def node_socketio_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     installed()
-    redis, replicas = started_pair(tmp_path_factory.mktemp("node-sio", numbered=True), NodeReplicas)
-    try:
+    with pair_in(tmp_path_factory, NodeReplicas) as replicas:
         yield replicas
-    finally:
-        replicas.stop()
-        redis.stop()

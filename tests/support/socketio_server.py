@@ -13,6 +13,7 @@ Every process is killed at teardown whatever happened; forwarding is switched ba
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -100,14 +101,21 @@ def started_pair(directory: Path, kind: type[Replicas] = Replicas) -> tuple[Redi
         raise
 
 
-@pytest.fixture(scope="module")
-def _shared_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    redis, replicas = started_pair(tmp_path_factory.mktemp("sio", numbered=True))
+@contextlib.contextmanager
+def pair_in(tmp_path_factory: pytest.TempPathFactory, kind: type[Replicas] = Replicas) -> Iterator[Replicas]:
+    """Replicas of ``kind`` on their own redis-server, all stopped on leaving."""
+    redis, replicas = started_pair(tmp_path_factory.mktemp("sio", numbered=True), kind)
     try:
         yield replicas
     finally:
         replicas.stop()
         redis.stop()
+
+
+@pytest.fixture(scope="module")
+def _shared_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
+    with pair_in(tmp_path_factory) as replicas:
+        yield replicas
 
 
 @pytest.fixture
@@ -121,9 +129,5 @@ def socketio_replicas(_shared_replicas: Replicas) -> Iterator[Replicas]:
 
 @pytest.fixture
 def fresh_socketio_replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    redis, replicas = started_pair(tmp_path_factory.mktemp("sio", numbered=True))
-    try:
+    with pair_in(tmp_path_factory) as replicas:
         yield replicas
-    finally:
-        replicas.stop()
-        redis.stop()
