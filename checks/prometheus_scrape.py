@@ -27,10 +27,10 @@ CRITICAL naming it; so are a non-2xx answer and a body that is not the text form
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -209,14 +209,16 @@ def save_scrape(path: Path | None, url: str, scrape: Scrape) -> None:
     """Store atomically (the daemon and a one-off run may write at once); a read-only state dir is no error."""
     if path is None:
         return
-    document = {"url": url, "at": scrape.at, "series": [[n, dict(labels), v] for (n, labels), v in scrape.series.items()]}
+    series = [[name, dict(labels), value] for (name, labels), value in scrape.series.items()]
+    document = {"url": url, "at": scrape.at, "series": series}
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as out:
-            json.dump(document, out)
-        os.replace(out.name, path)
-    except OSError:
-        pass
+        temporary.write_text(json.dumps(document))
+        os.replace(temporary, path)
+    except OSError:  # the next run takes two scrapes instead: no harm
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def summarize(metrics: dict[str, float], config: PrometheusConfig) -> str:

@@ -102,7 +102,9 @@ class SocketIOBroadcastConfig(SocketIOClientConfig):
     settle: Duration = 0.1
     #: how long after the trigger every client may take to receive
     wait: PositiveDuration = 5.0
-    critical: list[ThresholdExpr] = Field(default_factory=lambda: ["lost > 0"], validate_default=True)  # type: ignore[arg-type]
+    #: every client must receive, unless the table says otherwise
+    critical: list[ThresholdExpr] = Field(default_factory=lambda: ["lost > 0"],  # type: ignore[arg-type]
+                                          validate_default=True)
 
     @field_validator("urls")
     @classmethod

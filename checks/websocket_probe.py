@@ -92,6 +92,7 @@ class WebSocketCheck(CheckKind[WebSocketConfig]):
     type = "websocket"
     METRICS = frozenset({"connect_ms", "reply_ms", "pong_ms"})
     MAIN_METRIC = "connect_ms"
+    _step = "connect"  # where the run is: what a timeout names as missing
 
     @classmethod
     def known_metrics(cls, config: WebSocketConfig) -> frozenset[str]:
@@ -103,11 +104,11 @@ class WebSocketCheck(CheckKind[WebSocketConfig]):
         budget = c.timeout * BUDGET_SHARE
         deadline = asyncio.get_running_loop().time() + budget
         metrics: dict[str, float] = {}
-        step = ["connect"]
-        async with within(deadline, lambda: metrics, lambda: _missing(step[0], host, budget)):
+        self._step = "connect"
+        async with within(deadline, lambda: metrics, lambda: _missing(self._step, host, budget)):
             ws = await self._connect(host, metrics)
             try:
-                reply = await self._exchange(ws, host, metrics, step)
+                reply = await self._exchange(ws, host, metrics)
             finally:
                 await asyncio.shield(asyncio.ensure_future(_close(ws)))
         labels = {"subprotocol": ws.subprotocol} if ws.subprotocol else {}
@@ -134,19 +135,19 @@ class WebSocketCheck(CheckKind[WebSocketConfig]):
             raise ProbeResponseError(f"{host} accepted none of the subprotocols {', '.join(c.subprotocols)}")
         return ws
 
-    async def _exchange(self, ws: Any, host: str, metrics: dict[str, float], step: list[str]) -> str | None:
+    async def _exchange(self, ws: Any, host: str, metrics: dict[str, float]) -> str | None:
         from websockets.exceptions import ConnectionClosed
 
         c = self.config
         try:
             if c.ping:
-                step[0] = "pong"
+                self._step = "pong"
                 t0 = time.perf_counter()
                 await (await ws.ping())
                 metrics["pong_ms"] = (time.perf_counter() - t0) * 1000
             if not c.awaits_reply:
                 return None
-            step[0] = "reply"
+            self._step = "reply"
             t0 = time.perf_counter()
             if c.send is not None:
                 await ws.send(c.send)
@@ -154,7 +155,8 @@ class WebSocketCheck(CheckKind[WebSocketConfig]):
             metrics["reply_ms"] = (time.perf_counter() - t0) * 1000
             return reply
         except ConnectionClosed as exc:
-            raise ProbeResponseError(f"{host} closed the WebSocket {_before(step[0])} ({_close_text(exc)})") from None
+            closed = f"{host} closed the WebSocket {_before(self._step)} ({_close_text(exc)})"
+            raise ProbeResponseError(closed) from None
 
     async def _matching(self, ws: Any) -> str:
         """The first message that matches ``expect``/``expect_json`` (any message when neither is set)."""
