@@ -47,10 +47,11 @@ async def test_every_client_on_both_replicas_receives(socketio_replicas: Replica
         "clients": 5, "received": 5, "lost": 0, "received_pct": 100}
     assert set(result.metrics) >= {"p50_ms", "p95_ms", "max_ms", "connect_ms"}
     a, b = socketio_replicas.urls
-    assert [re.sub(r"slowest [\d.]+ ms", "slowest N ms", line) for line in result.evidence] == [
+    assert [re.sub(r"slowest [\d.]+ ms", "slowest N ms", line) for line in result.evidence[:2]] == [
         f"{a}: 3 of 3 clients received 'portfolio:update', slowest N ms",
         f"{b}: 2 of 2 clients received 'portfolio:update', slowest N ms",
     ]
+    assert re.fullmatch(r"probe id [0-9a-f]{12}", result.evidence[2])
     assert result.labels["transport"] == "websocket"
 
 
@@ -105,7 +106,7 @@ async def test_events_of_another_run_never_count(socketio_replicas: Replicas) ->
                       "json": {"userId": USER, "probeId": "an-old-run"}}}
     result = await run(socketio_replicas, trigger=stale, wait="300ms")
     assert (result.metrics["received"], result.metrics["lost"]) == (0, 5)
-    assert result.evidence[-1] == "ignored 5 'portfolio:update' events not matching this run"
+    assert result.evidence[-2] == "ignored 5 'portfolio:update' events not matching this run"
     assert "p50_ms" not in result.metrics
 
 
