@@ -10,6 +10,10 @@ pytest_plugins = [
     "tests.support.stores",
     "tests.support.smtp_server",
     "tests.support.alertmanager_server",
+    "tests.support.socketio_server",
+    "tests.support.node_socketio",
+    "tests.support.websocket_server",
+    "tests.support.prometheus_endpoint",
 ]
 
 import gc

@@ -110,6 +110,10 @@ CHECKS: Family[CheckKind] = Family(
         "log-absence": "watchdog.checks.log_absence:LogAbsenceCheck",
         "log-latency": "watchdog.checks.log_latency:LogLatencyCheck",
         "watchdog": "watchdog.checks.self_watch:SelfCheck",
+        "socketio": "watchdog.checks.socketio_probe:SocketIOCheck",
+        "socketio-broadcast": "watchdog.checks.socketio_broadcast:SocketIOBroadcastCheck",
+        "websocket": "watchdog.checks.websocket_probe:WebSocketCheck",
+        "prometheus": "watchdog.checks.prometheus_scrape:PrometheusCheck",
     }, noun="check type", listed=sorted, hint="known",
 )
 CHANNELS: Family[BaseChannel] = Family(

@@ -65,14 +65,15 @@ def check(
 
 
 def probe(
-    url: Annotated[str, typer.Argument(help="The URL to request, e.g. https://app.example.com/health.")],
+    url: Annotated[str, typer.Argument(help="http(s)://..., ws(s)://... or socketio+http(s)://HOST[/NAMESPACE].")],
     timeout: Annotated[str, typer.Option("--timeout", help="Give up after this long.")] = "10s",
     method: Annotated[str, typer.Option("--method", "-X", help="HTTP method.")] = "GET",
     header: Annotated[list[str] | None, typer.Option("--header", "-H", help="'Name: value' (repeatable).")] = None,
     insecure: Annotated[bool, typer.Option("--insecure", "-k", help="Do not verify the TLS certificate.")] = False,
     output: FormatOption = Format.table,
 ) -> None:
-    """Ad-hoc HTTP check with no config: status, latency, and a summary of the JSON body."""
+    """Ad-hoc check with no config: an HTTP URL (status, latency, the JSON body), a WebSocket
+    (ws://, wss://: connect and ping) or a Socket.IO server (socketio+https://host/namespace: connect)."""
     import asyncio
 
     from watchdog import runner
@@ -80,10 +81,11 @@ def probe(
     from watchdog.errors import ConfigError
 
     headers = dict(_header(h) for h in header or [])
-    table = {"type": "http", "url": url, "timeout": timeout, "method": method, "headers": headers,
-             "verify_tls": not insecure, "follow_redirects": True, "show_body": True}
+    table = _probe_table(url, headers, verify_tls=not insecure)
+    if table["type"] == "http":
+        table.update(method=method, follow_redirects=True, show_body=True)
     try:
-        cfg = from_document({"checks": {"probe": table}}, file="watchdog probe", env={})
+        cfg = from_document({"checks": {"probe": {**table, "timeout": timeout}}}, file="watchdog probe", env={})
     except ConfigError as err:
         fail(str(err).replace("watchdog probe: checks.probe.", "").replace("watchdog probe: ", ""), 3)
     context = runner.context_for(cfg)
@@ -91,6 +93,20 @@ def probe(
     started = time.perf_counter()
     results = asyncio.run(_run(checks, context, 1, progress=False))
     _print(results, cfg, output, time.perf_counter() - started, verbose=True)
+
+
+def _probe_table(url: str, headers: dict[str, str], *, verify_tls: bool) -> dict[str, object]:
+    """The check a probe URL asks for: ``ws(s)://`` a websocket ping, ``socketio+http(s)://`` a Socket.IO
+    connect (the URL's path is the namespace, as in socket.io-client), anything else HTTP."""
+    common = {"url": url, "headers": headers, "verify_tls": verify_tls}
+    if url.startswith(("ws://", "wss://")):
+        return {**common, "type": "websocket", "ping": True}
+    if url.startswith(("socketio+http://", "socketio+https://")):
+        from watchdog.checks.socketio_probe import split_probe_url
+
+        origin, namespace = split_probe_url(url.removeprefix("socketio+"))
+        return {**common, "type": "socketio", "url": origin, "namespace": namespace}
+    return {**common, "type": "http"}
 
 
 def _header(text: str) -> tuple[str, str]:

@@ -35,7 +35,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("check", short_help="Run checks once; exit code = worst status.")(check_cmd.check)
-app.command("probe", short_help="Ad-hoc HTTP check of a URL, no config.")(check_cmd.probe)
+app.command("probe", short_help="Ad-hoc check of a URL (HTTP, WebSocket, Socket.IO), no config.")(check_cmd.probe)
 app.add_typer(config_cmd.app, name="config")
 app.command("run", short_help="Run the daemon (schedule, alerts, reports).")(run_cmd.run)
 app.command("status", short_help="What the daemon sees now.")(status_cmd.status)
