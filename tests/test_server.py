@@ -53,7 +53,7 @@ def get(path: str, method: str = "GET") -> bytes:
 
 async def test_healthz_is_200_with_the_reason_while_healthy(served) -> None:
     status, headers, body = await exchange(served[0], get("/healthz"))
-    assert (status, headers["Content-Type"], body) == ("HTTP/1.1 200 OK", "text/plain", b"ok: 2 checks\n")
+    assert (status, headers["Content-Type"], body) == ("HTTP/1.1 200 OK", "text/plain; charset=utf-8", b"ok: 2 checks\n")
 
 
 async def test_healthz_is_503_with_the_reason_when_unhealthy(served) -> None:
@@ -96,3 +96,73 @@ async def test_a_broken_route_is_a_500_and_the_server_keeps_serving(served) -> N
     server.routes = Routes(daemon.healthz, daemon.metrics, daemon.status)
     assert (await exchange(server, get("/status")))[::2] == ("HTTP/1.1 500 Internal Server Error", b"internal error\n")
     assert (await exchange(server, get("/healthz")))[0] == "HTTP/1.1 200 OK"
+
+
+async def started_server(routes: Routes, clock=None) -> StatusServer:  # type: ignore[no-untyped-def]
+    server = StatusServer(routes, "127.0.0.1", 0, **({"clock": clock} if clock else {}))
+    await server.start()
+    return server
+
+
+def protected(token: str | None) -> Routes:
+    d = Daemonish()
+    return Routes(d.healthz, d.metrics, d.status, token)
+
+
+@pytest.mark.parametrize(("path", "authorization", "status"), [
+    ("/status", None, "HTTP/1.1 401 Unauthorized"),
+    ("/metrics", "Bearer wrong", "HTTP/1.1 401 Unauthorized"),
+    ("/metrics", "Basic dG9rZW4=", "HTTP/1.1 401 Unauthorized"),
+    ("/status", "Bearer s3cr3t-token", "HTTP/1.1 200 OK"),
+    ("/metrics", "bearer s3cr3t-token", "HTTP/1.1 200 OK"),
+    ("/healthz", None, "HTTP/1.1 200 OK"),  # load balancers have no token
+])
+async def test_a_token_guards_status_and_metrics_not_healthz(path: str, authorization: str | None,
+                                                             status: str) -> None:
+    server = await started_server(protected("s3cr3t-token"))
+    try:
+        extra = f"Authorization: {authorization}\r\n" if authorization else ""
+        got, headers, body = await exchange(server, f"GET {path} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode())
+    finally:
+        await server.stop()
+    assert got == status
+    if status.endswith("401 Unauthorized"):
+        assert headers["WWW-Authenticate"] == 'Bearer realm="watchdog"' and b"s3cr3t" not in body
+
+
+async def test_a_document_is_built_at_most_once_a_second_whoever_asks() -> None:
+    built = []
+    now = [100.0]
+
+    def status() -> dict[str, object]:
+        built.append(now[0])
+        return {"n": len(built)}
+
+    server = await started_server(Routes(lambda: (True, "ok"), lambda: b"", status), clock=lambda: now[0])
+    try:
+        for _ in range(5):
+            await exchange(server, get("/status"))
+        now[0] += 1.0
+        _, _, body = await exchange(server, get("/status"))
+    finally:
+        await server.stop()
+    assert (built, json.loads(body)) == ([100.0, 101.0], {"n": 2})
+
+
+async def test_past_the_connection_cap_requests_are_answered_busy_at_once(served) -> None:
+    from watchdog.daemon.server import MAX_CONNECTIONS
+
+    server, _ = served
+    server.active = MAX_CONNECTIONS  # as many as it serves at once are being served
+    status, _, body = await exchange(server, get("/status"))
+    assert (status, body, server.refused) == ("HTTP/1.1 503 Service Unavailable", b"too many connections: try again\n", 1)
+
+
+async def test_a_client_that_never_sends_its_request_is_cut_off(served, monkeypatch) -> None:
+    from watchdog.daemon import server as module
+
+    monkeypatch.setattr(module, "READ_TIMEOUT_S", 0.2)
+    reader, writer = await asyncio.open_connection("127.0.0.1", served[0].port)
+    writer.write(b"GET /status HT")  # and then nothing
+    assert await asyncio.wait_for(reader.read(), timeout=5) == b""  # closed without an answer
+    writer.close()

@@ -157,6 +157,8 @@ class Daemon:
         await previous.stop(self.grace_s)
         await self.heartbeat.follow(new.settings.heartbeat)
         self.config = new
+        if self.server is not None:
+            self.server.invalidate()
         self.reload_outcomes["ok"] += 1
         self._event("config.reload", f"config reloaded: {self._watching()} checks")
         log.info("config reloaded: %d checks", self._watching())
@@ -209,12 +211,17 @@ class Daemon:
         return prometheus_text(self.snapshot())
 
     async def _start_server(self) -> None:
-        from watchdog.daemon.server import Routes, StatusServer
+        from watchdog.daemon.server import Routes, StatusServer, is_loopback
         from watchdog.settings import parse_listen
 
         if not self.listen:
             return
         host, port = parse_listen(self.listen)
-        self.server = StatusServer(Routes(self.healthz, self.metrics, self.status), host, port)
+        token = self.config.settings.server.token
+        routes = Routes(self.healthz, self.metrics, self.status, token.get_secret_value() if token else None)
+        self.server = StatusServer(routes, host, port)
         await self.server.start()
         log.info("serving /healthz /metrics /status on %s:%d", host, self.server.port)
+        if token is None and not is_loopback(host):
+            log.warning("%s is reachable from other hosts and /status and /metrics need no token: set "
+                        "[server] token = \"${WATCHDOG_TOKEN}\" (/healthz stays open)", host)
