@@ -11,6 +11,7 @@ import respx
 from watchdog.checks.http_endpoint import cert_days_left, cut_text, status_allowed
 from watchdog.checks.json_body import lookup, to_number
 from watchdog import runner
+from watchdog.http import Timing, timeout_reason
 from watchdog.config import from_document
 from watchdog.status import Status
 
@@ -53,6 +54,12 @@ async def test_slow_answer_past_the_timeout_is_critical_timed_out(http_service):
     assert r.status is Status.CRITICAL
     port = http_service.url.rsplit(":", 1)[1]
     assert r.summary.startswith(f"no answer from 127.0.0.1:{port} within 300ms")
+
+
+async def test_a_body_that_trickles_past_the_timeout_says_the_headers_came(http_service):
+    http_service.behave(trickle_s=0.1)
+    r = await run_one({"url": f"{http_service.url}/health", "timeout": "500ms"})
+    assert (r.status, r.summary) == (Status.CRITICAL, "headers received, body incomplete after 500ms")
 
 
 async def test_slow_answer_within_the_timeout_trips_the_threshold(http_service):
@@ -221,3 +228,12 @@ def test_cert_days_left_from_not_after():
 ])
 def test_cut_text_names_the_cap(cap, text):
     assert cut_text(cap) == text
+
+
+@pytest.mark.parametrize(("marks", "reason"), [
+    ({}, "no answer from app.test:8080 within 4s"),
+    ({"sent": 1.0}, "no answer from app.test:8080 within 4s"),
+    ({"sent": 1.0, "headers": 1.2}, "headers received, body incomplete after 4s"),
+])
+def test_timeout_reason_says_whether_the_headers_came(marks, reason):
+    assert timeout_reason("http://app.test:8080/health", 4.0, Timing(**marks)) == reason
