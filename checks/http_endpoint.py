@@ -34,7 +34,7 @@ from watchdog.redact import scrub_url
 from watchdog.thresholds import format_number
 
 BUILTIN_METRICS = frozenset(
-    {"status_code", "response_ms", "ttfb_ms", "connect_ms", "tls_ms", "body_bytes", "cert_days_left"}
+    {"status_code", "response_ms", "ttfb_ms", "connect_ms", "tls_ms", "body_bytes", "body_truncated", "cert_days_left"}
 )
 _METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _STATUS_RANGE = re.compile(r"^([1-5])xx$|^(\d{3})\s*-\s*(\d{3})$|^(\d{3})$")
@@ -118,7 +118,10 @@ class HttpCheck(CheckKind[HttpConfig]):
             c.method, c.url, headers=c.headers, content=c.body, timeout=c.timeout,
             follow_redirects=c.follow_redirects, max_body_bytes=c.max_body_bytes, verify=c.verify_tls,
         )
-        metrics: dict[str, float] = {"status_code": float(reply.status_code), "body_bytes": float(len(reply.body))}
+        metrics: dict[str, float] = {
+            "status_code": float(reply.status_code), "body_bytes": float(len(reply.body)),
+            "body_truncated": 1.0 if reply.truncated else 0.0,
+        }
         metrics.update(reply.timing.metrics())
         days = cert_days_left(reply.peer_cert)
         if days is not None:
@@ -134,25 +137,39 @@ class HttpCheck(CheckKind[HttpConfig]):
             raise ProbeResponseError(
                 f"body does not match /{c.expect_body}/ ({described})", metrics=metrics, evidence=snippet(reply.body)
             )
-        labels: dict[str, str] = {}
-        if c.expect_json or c.metrics or c.labels:
-            document = parse_json_body(reply.body, reply.truncated, c.max_body_bytes, metrics)
-            failures = json_failures(document, c.expect_json)
-            captured, missing = capture_metrics(document, c.metrics)
-            metrics.update(captured)
-            labels = capture_labels(document, c.labels)
-            if failures or missing:
-                raise ProbeResponseError("; ".join([*failures, *missing]) + f" ({described})",
-                                         metrics=metrics, evidence=snippet(reply.body))
+        labels = self._judge_json(reply.body, reply.truncated, metrics, described)
         evidence = body_lines(reply.body) if c.show_body else ()
         return Measurement(metrics=metrics, summary=described, evidence=evidence, labels=labels)
 
+    def _judge_json(self, body: bytes, truncated: bool, metrics: dict[str, float], described: str) -> dict[str, str]:
+        """``expect_json``, ``metrics`` and ``labels`` (when any is asked): the labels; metrics filled in place."""
+        c = self.config
+        if not (c.expect_json or c.metrics or c.labels):
+            return {}
+        document = parse_json_body(body, cut_text(c.max_body_bytes) if truncated else None, metrics)
+        failures = json_failures(document, c.expect_json)
+        captured, missing = capture_metrics(document, c.metrics)
+        metrics.update(captured)
+        labels = capture_labels(document, c.labels)
+        if failures or missing:
+            raise ProbeResponseError("; ".join([*failures, *missing]) + f" ({described})",
+                                     metrics=metrics, evidence=snippet(body))
+        return labels
+
 
 def describe_reply(status: int, reason: str, metrics: Mapping[str, float]) -> str:
-    """``HTTP 200 OK in 52 ms, 1.2 kB``."""
+    """``HTTP 200 OK in 52 ms, 1.2 kB`` (``..., body cut at 1 MB (max_body_bytes)`` for a cut body)."""
     ms = metrics.get("response_ms")
     timing = f" in {format_number(round(ms))} ms" if ms is not None else ""
-    return f"HTTP {status} {reason}{timing}, {_size(int(metrics.get('body_bytes', 0)))}".replace("  ", " ")
+    size = int(metrics.get("body_bytes", 0))
+    # a cut body is exactly max_body_bytes long, so its size names the cap
+    body = cut_text(size) if metrics.get("body_truncated") else _size(size)
+    return f"HTTP {status} {reason}{timing}, {body}".replace("  ", " ")
+
+
+def cut_text(cap: int) -> str:
+    """``body cut at 1 MB (max_body_bytes)``: a cap is a round number, written without ``.0``."""
+    return f"body cut at {_size(cap).replace('.0 ', ' ')} (max_body_bytes)"
 
 
 def status_ranges(values: list[int | str]) -> list[tuple[int, int]]:

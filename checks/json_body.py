@@ -18,9 +18,11 @@ from watchdog.text import clip
 _DURATION_VALUE = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
 
-def parse_json_body(body: bytes, truncated: bool, cap: int, metrics: dict[str, float]) -> Any:
-    if truncated:
-        raise ProbeResponseError(f"body is larger than max_body_bytes ({cap} bytes); JSON not read", metrics=metrics)
+def parse_json_body(body: bytes, cut: str | None, metrics: dict[str, float]) -> Any:
+    """The parsed body; ``cut`` (``body cut at 1 MB (max_body_bytes)``) when only its start was read,
+    which no assertion can be judged on: half a document would be a parse error or a wrong OK."""
+    if cut is not None:
+        raise ProbeResponseError(f"{cut}: JSON assertions cannot be checked", metrics=metrics, evidence=snippet(body))
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):

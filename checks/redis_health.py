@@ -9,13 +9,20 @@
 What it measures, on one fresh connection (a monitor reports what a new client
 of the service would see, so no pooling across runs and no retries):
 
+* ``connect_ms``: opening the connection until its first PONG (TCP, TLS, AUTH,
+  CLIENT SETNAME, the first PING);
 * ``latency_ms``: the median of three PINGs sent after the connection is up
   (connect and AUTH are not the server's PING latency);
+* ``total_ms``: the whole run, from before connecting to the connections closed;
 * ``used_memory_mb``, ``connected_clients`` and, when ``maxmemory`` is set,
   ``memory_pct`` from ``INFO``;
 * with ``pubsub = true``, ``pubsub_ms``: a random token published on a private
   random channel and received back through a subscription on a second
   connection - the path the socket.io Redis adapter uses between replicas.
+
+Every phase is timed, so a run that sat on a frozen server cannot read as a fast
+PONG: when one phase took most of a run of at least ``WAIT_NOTE_MS``, the summary
+says so ("PONG in 0.08 ms, ... (connecting took 1.27 s of 1.30 s)").
 
 The password is read only from the environment (``validate_config`` refuses one
 written in the file) and never shown: every host text here comes from ``target_of``,
@@ -28,7 +35,8 @@ import asyncio
 import errno
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -53,6 +61,8 @@ MIB = 1024 * 1024
 BUDGET_SHARE = 0.9
 #: the shared reasons (watchdog.neterrors), with the one only a unix:// URL meets
 _WORDING = {errno.ENOENT: "no Redis socket at {host}"}
+#: a run this long whose time went mostly to one phase names that phase in its summary
+WAIT_NOTE_MS = 200.0
 
 
 class RedisConfig(CheckConfig):
@@ -102,7 +112,9 @@ class RedisCheck(CheckKind[RedisConfig]):
     """PING, INFO and optionally a pub/sub round trip against one Redis server."""
 
     type = "redis"
-    METRICS = frozenset({"latency_ms", "used_memory_mb", "connected_clients", "memory_pct", "pubsub_ms"})
+    METRICS = frozenset({
+        "latency_ms", "connect_ms", "total_ms", "used_memory_mb", "connected_clients", "memory_pct", "pubsub_ms",
+    })
     MAIN_METRIC = "latency_ms"
 
     @classmethod
@@ -127,13 +139,17 @@ class RedisCheck(CheckKind[RedisConfig]):
         target, password = target_of(self.config.url), password_of(self.config.url)
         budget = self.config.timeout * BUDGET_SHARE
         metrics: dict[str, float] = {}
+        spent: dict[str, float] = {}  # phase -> ms, in the order they ran
+        started = time.perf_counter()
         client = _client(self.config.url, self.config.timeout)
         try:
             async with asyncio.timeout(budget):
                 with map_exceptions({RedisError: lambda exc: map_redis_error(exc, target, password, metrics)}):
-                    info = await _ping_and_info(client, metrics)
+                    info = await _ping_and_info(client, metrics, spent)
                     if self.config.pubsub:
-                        metrics["pubsub_ms"] = await _pubsub_round_trip(client, self.config.channel_prefix, target)
+                        async with _timed(spent, "pub/sub"):
+                            metrics["pubsub_ms"] = await _pubsub_round_trip(
+                                client, self.config.channel_prefix, target)
         except TimeoutError:
             raise ProbeTimeout(f"no answer from {target} within {format_duration(budget)}", metrics=metrics) from None
         except CheckError as exc:
@@ -141,9 +157,10 @@ class RedisCheck(CheckKind[RedisConfig]):
             raise
         finally:
             await client.aclose()
+        metrics["total_ms"] = (time.perf_counter() - started) * 1000
         return Measurement(
             metrics,
-            summary=summarize(metrics),
+            summary=summarize(metrics) + wait_note(spent, metrics["total_ms"]),
             evidence=(describe_server(info, target),),
             labels={"target": target, "redis_version": str(info.get("redis_version", "?"))},
         )
@@ -165,20 +182,32 @@ def _client(url: str, timeout: float) -> Any:
     )
 
 
-async def _ping_and_info(client: Any, metrics: dict[str, float]) -> Mapping[str, Any]:
-    """Fill ``latency_ms`` and the INFO metrics; return INFO."""
-    await client.ping()  # connects and authenticates: not part of the PING latency
+async def _ping_and_info(client: Any, metrics: dict[str, float], spent: dict[str, float]) -> Mapping[str, Any]:
+    """Fill ``connect_ms``, ``latency_ms`` and the INFO metrics, each phase's time in ``spent``; return INFO."""
+    async with _timed(spent, "connecting"):
+        await client.ping()  # connects and authenticates: not part of the PING latency
+    metrics["connect_ms"] = spent["connecting"]
     rtts: list[float] = []
     for _ in range(PINGS):
         t0 = time.perf_counter()
         await client.ping()
         rtts.append((time.perf_counter() - t0) * 1000)
+    spent["the PINGs"] = sum(rtts)
     # The median, not the best: best-of-3 would hide a server that stalls two
     # PINGs out of three; the median still ignores one scheduling blip on our side.
     metrics["latency_ms"] = percentile(sorted(rtts), 50)
-    info = await client.info()
+    async with _timed(spent, "INFO"):
+        info = await client.info()
     metrics.update(info_metrics(info))
     return info
+
+
+@asynccontextmanager
+async def _timed(spent: dict[str, float], phase: str) -> AsyncIterator[None]:
+    """Record the milliseconds the block took under ``phase`` (only when it finished)."""
+    t0 = time.perf_counter()
+    yield
+    spent[phase] = (time.perf_counter() - t0) * 1000
 
 
 def info_metrics(info: Mapping[str, Any]) -> dict[str, float]:
@@ -254,6 +283,16 @@ def summarize(metrics: Mapping[str, float]) -> str:
     if "pubsub_ms" in metrics:
         parts.append(f"pub/sub round trip {format_ms(metrics['pubsub_ms'])} ms")
     return ", ".join(parts)
+
+
+def wait_note(spent: Mapping[str, float], total_ms: float) -> str:
+    """`` (connecting took 1.27 s of 1.30 s)`` when one phase took most of a run that was not short."""
+    if not spent or total_ms < WAIT_NOTE_MS:
+        return ""
+    phase, ms = max(spent.items(), key=lambda item: item[1])
+    if ms * 2 <= total_ms:
+        return ""
+    return f" ({phase} took {ms / 1000:.2f} s of {total_ms / 1000:.2f} s)"
 
 
 def describe_server(info: Mapping[str, Any], target: str) -> str:

@@ -122,10 +122,11 @@ def test_an_escalation_ends_the_alert_of_the_old_level() -> None:
                                                                  "source": "watchdog"})
 
 
-def test_signature_is_hmac_sha256_of_the_raw_body() -> None:
+def test_signature_is_hmac_sha256_of_the_timestamp_a_dot_and_the_raw_body() -> None:
     raw = encode({"a": 1})
     assert raw == b'{"a":1}'
-    assert signature("k", raw) == "sha256=" + hmac.new(b"k", b'{"a":1}', hashlib.sha256).hexdigest()
+    assert signature("k", 1714564890, raw) == (
+        "sha256=" + hmac.new(b"k", b'1714564890.{"a":1}', hashlib.sha256).hexdigest())
 
 
 @pytest.mark.parametrize(("value", "seconds"), [
@@ -152,13 +153,65 @@ async def test_post_with_id_headers_and_a_verifiable_signature(receiver: Receive
     assert (request.header("X-Watchdog-Notification-Id"), request.header("X-Watchdog-Event")) == (n.id, "firing")
     assert (request.header("Authorization"), request.header("X-Team")) == ("Bearer abc123", "ops")
     assert request.header("Content-Type") == "application/json"
-    expected = hmac.new(b"s3cret-key", request.body, hashlib.sha256).hexdigest()
+    assert request.header("X-Watchdog-Timestamp") == str(int(T0 + 90))
+    expected = hmac.new(b"s3cret-key", f"{int(T0 + 90)}.".encode() + request.body, hashlib.sha256).hexdigest()
     assert request.header("X-Watchdog-Signature") == f"sha256={expected}"
 
 
 async def test_no_signature_without_a_secret(receiver: Receiver) -> None:
     await attempt(channel(receiver), notification_for(message(), "hook", T0))
     assert receiver.requests[0].header("X-Watchdog-Signature") is None
+    assert receiver.requests[0].header("X-Watchdog-Timestamp") == str(int(T0 + 90))
+
+
+async def test_each_attempt_carries_its_own_timestamp(receiver: Receiver) -> None:
+    clock = iter([T0 + 90.7, T0 + 150.2])
+    hook = WebhookChannel("hook", WebhookConfig(url=receiver.hook_url(), secret="k"),  # type: ignore[arg-type]
+                          clock=lambda: next(clock))
+    n = notification_for(message(), "hook", T0)
+    await attempt(hook, n)
+    await attempt(hook, n)
+    assert [r.header("X-Watchdog-Timestamp") for r in receiver.requests] == [str(int(T0 + 90)), str(int(T0 + 150))]
+
+
+# -- the README's verification snippet, run as written ---------------------------------------------
+
+def readme_verifier() -> object:
+    """``verified`` from the README's "Webhook body" section: the first Python block after the headers."""
+    text = DOCS.read_text(encoding="utf-8")
+    section = text[text.index("#### Webhook body"):]
+    code = section[section.index("```python\n") + len("```python\n"):]
+    namespace: dict[str, object] = {}
+    exec(code[:code.index("```")], namespace)  # noqa: S102 - our own README, the code users copy
+    return namespace["verified"]
+
+
+@pytest.fixture
+async def signed(receiver: Receiver) -> tuple[bytes, str, str]:
+    """The raw body, X-Watchdog-Timestamp and X-Watchdog-Signature of one real send (secret "k", at T0 + 90)."""
+    await attempt(channel(receiver, secret="k"), notification_for(message(), "hook", T0))
+    [request] = receiver.requests
+    return request.body, request.header("X-Watchdog-Timestamp") or "", request.header("X-Watchdog-Signature") or ""
+
+
+async def test_the_readme_snippet_accepts_a_fresh_request(signed: tuple[bytes, str, str]) -> None:
+    verified = readme_verifier()
+    assert verified(*signed, b"k", now=T0 + 90 + 299) is True  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("change", "now"), [
+    ({}, T0 + 90 + 301),  # replayed 5 minutes later
+    ({}, T0 + 90 - 301),  # a timestamp from the future
+    ({"secret": b"other"}, T0 + 90),
+    ({"raw_body": b'{"event":"resolved"}'}, T0 + 90),
+    ({"timestamp": str(int(T0 + 200))}, T0 + 200),  # a fresh time on an old request
+    ({"timestamp": "soon"}, T0 + 90),
+])
+async def test_the_readme_snippet_refuses_old_forged_or_changed_requests(
+        signed: tuple[bytes, str, str], change: dict[str, object], now: float) -> None:
+    body, timestamp, sig = signed
+    args = {"raw_body": body, "timestamp": timestamp, "signature": sig, "secret": b"k", **change}
+    assert readme_verifier()(**args, now=now) is False  # type: ignore[operator]
 
 
 async def test_alertmanager_format_on_the_wire(receiver: Receiver) -> None:

@@ -8,9 +8,10 @@ import httpx
 import pytest
 import respx
 
-from watchdog.checks.http_endpoint import cert_days_left, status_allowed
+from watchdog.checks.http_endpoint import cert_days_left, cut_text, status_allowed
 from watchdog.checks.json_body import lookup, to_number
 from watchdog import runner
+from watchdog.http import Timing, timeout_reason
 from watchdog.config import from_document
 from watchdog.status import Status
 
@@ -55,6 +56,12 @@ async def test_slow_answer_past_the_timeout_is_critical_timed_out(http_service):
     assert r.summary.startswith(f"no answer from 127.0.0.1:{port} within 300ms")
 
 
+async def test_a_body_that_trickles_past_the_timeout_says_the_headers_came(http_service):
+    http_service.behave(trickle_s=0.1)
+    r = await run_one({"url": f"{http_service.url}/health", "timeout": "500ms"})
+    assert (r.status, r.summary) == (Status.CRITICAL, "headers received, body incomplete after 500ms")
+
+
 async def test_slow_answer_within_the_timeout_trips_the_threshold(http_service):
     http_service.behave(delay_s=0.3)
     r = await run_one({"url": f"{http_service.url}/health", "warning": ["response_ms > 200"],
@@ -89,6 +96,32 @@ async def test_body_over_the_cap_is_not_read_whole(http_service):
     r = await run_one({"url": f"{http_service.url}/health", "max_body_bytes": 1000})
     assert r.status is Status.OK
     assert r.metrics["body_bytes"] == 1000
+
+
+async def test_a_cut_body_sets_body_truncated_and_says_so(http_service):
+    http_service.behave(body=b"x" * 200_000, content_type="text/plain")
+    r = await run_one({"url": f"{http_service.url}/health", "max_body_bytes": 1000})
+    assert r.metrics["body_truncated"] == 1
+    assert r.summary.endswith(" ms, body cut at 1000 B (max_body_bytes)"), r.summary
+
+
+async def test_a_whole_body_has_body_truncated_0(http_service):
+    r = await run_one({"url": f"{http_service.url}/health"})
+    assert r.metrics["body_truncated"] == 0
+    assert r.summary.endswith(" ms, 151 B"), r.summary
+
+
+BIG_HEALTHY = json.dumps({"status": "healthy", "uptime": 3600, "pad": "x" * (2 << 20)}).encode()
+
+
+@pytest.mark.parametrize("asks", [{"expect_json": {"status": "healthy"}}, {"metrics": {"uptime_s": "uptime"}},
+                                  {"labels": {"state": "status"}}])
+async def test_json_assertions_on_a_cut_body_fail_naming_the_cut(http_service, asks):
+    http_service.behave(body=BIG_HEALTHY)
+    r = await run_one({"url": f"{http_service.url}/health", **asks})
+    assert (r.status, r.summary) == (
+        Status.CRITICAL, "body cut at 1 MB (max_body_bytes): JSON assertions cannot be checked")
+    assert r.metrics["body_truncated"] == 1
 
 
 async def test_expect_body_regex(http_service):
@@ -185,3 +218,22 @@ def test_cert_days_left_from_not_after():
     assert cert_days_left({"notAfter": not_after}) == pytest.approx(10.0, abs=0.01)
     assert cert_days_left(None) is None
     assert ssl  # the parser used is ssl.cert_time_to_seconds
+
+
+@pytest.mark.parametrize(("cap", "text"), [
+    (1 << 20, "body cut at 1 MB (max_body_bytes)"),
+    (1000, "body cut at 1000 B (max_body_bytes)"),
+    (65536, "body cut at 64 kB (max_body_bytes)"),
+    (1_500_000, "body cut at 1.4 MB (max_body_bytes)"),
+])
+def test_cut_text_names_the_cap(cap, text):
+    assert cut_text(cap) == text
+
+
+@pytest.mark.parametrize(("marks", "reason"), [
+    ({}, "no answer from app.test:8080 within 4s"),
+    ({"sent": 1.0}, "no answer from app.test:8080 within 4s"),
+    ({"sent": 1.0, "headers": 1.2}, "headers received, body incomplete after 4s"),
+])
+def test_timeout_reason_says_whether_the_headers_came(marks, reason):
+    assert timeout_reason("http://app.test:8080/health", 4.0, Timing(**marks)) == reason

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 import redis.asyncio as aredis
 from redis import exceptions as rex
 
-from watchdog.checks.redis_health import map_redis_error, summarize, target_of
+from watchdog.checks.redis_health import map_redis_error, summarize, target_of, wait_note
 from tests.support.redis_server import RedisServer
 from watchdog.config import from_document
 from watchdog.errors import ConfigError, ProbeConnectError, ProbeResponseError, ProbeTimeout
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
 
 PASSWORD = "Tr0ub4dor-redis-pw"
 WRONG = "not-the-Tr0ub4dor-pw"
+FREEZE_S = 1.5  # how long a test keeps the server under SIGSTOP
 
 
 async def run_redis(env: Mapping[str, str] | None = None, **keys: Any) -> Result:
@@ -64,7 +66,7 @@ def everything_shown(result: Result) -> str:
 async def test_live_redis_is_ok_with_ping_memory_and_clients(redis_server: RedisServer) -> None:
     result = await run_redis(url=redis_server.url)
     assert result.status is Status.OK
-    assert set(result.metrics) == {"latency_ms", "used_memory_mb", "connected_clients"}
+    assert set(result.metrics) == {"latency_ms", "connect_ms", "total_ms", "used_memory_mb", "connected_clients"}
     assert result.metrics["latency_ms"] > 0
     assert 0.1 < result.metrics["used_memory_mb"] < 100
     assert result.metrics["connected_clients"] == 1  # ours, INFO is read before any subscription
@@ -119,6 +121,27 @@ async def test_memory_pct_only_when_maxmemory_is_set(make_redis_server: Any) -> 
     assert result.status is Status.OK
     assert result.metrics["memory_pct"] == pytest.approx(result.metrics["used_memory_mb"] / 64 * 100)
     assert re.search(r"MB used \([\d.]+% of maxmemory\)", result.summary), result.summary
+
+
+async def test_every_phase_is_inside_the_total(redis_server: RedisServer) -> None:
+    result = await run_redis(url=redis_server.url, pubsub=True)
+    parts = result.metrics["connect_ms"] + result.metrics["latency_ms"] + result.metrics["pubsub_ms"]
+    assert 0 < parts < result.metrics["total_ms"]
+
+
+async def test_a_server_frozen_while_connecting_shows_the_wait(redis_server: RedisServer) -> None:
+    redis_server.pause()
+    thaw = threading.Timer(FREEZE_S, redis_server.resume)
+    thaw.start()
+    try:
+        result = await run_redis(url=redis_server.url, timeout="20s")
+    finally:
+        thaw.cancel()
+        redis_server.resume()
+    assert result.status is Status.OK
+    assert result.metrics["total_ms"] >= result.metrics["connect_ms"] > FREEZE_S * 1000 / 2
+    assert re.fullmatch(r"PONG in [\d.]+ ms, [\d.]+ MB used, 1 client \(connecting took [\d.]+ s of [\d.]+ s\)",
+                        result.summary), result.summary
 
 
 async def test_threshold_on_latency_trips_warning(redis_server: RedisServer) -> None:
@@ -216,7 +239,7 @@ async def test_missing_password_is_critical_with_a_clear_reason(make_redis_serve
          "(unix://:${REDIS_PASSWORD}@/run/redis.sock), not in ?password= where output could show it"),
         ({"url": "redis://localhost", "critical": ["pubsub_ms > 100"]},
          "watchdog.toml: checks.redis.critical[0]: metric 'pubsub_ms' is never produced by redis checks "
-         "(known: connected_clients, latency_ms, memory_pct, used_memory_mb)"),
+         "(known: connect_ms, connected_clients, latency_ms, memory_pct, total_ms, used_memory_mb)"),
         ({"url": "redis://localhost", "channel_prefix": ""},
          "watchdog.toml: checks.redis.channel_prefix: string should have at least 1 character, got ''"),
         ({"url": "redis://localhost", "pubsup": True},
@@ -306,3 +329,20 @@ def test_redis_errors_become_probe_errors_without_the_password(exc: Exception, k
 )
 def test_summary(metrics: dict[str, float], summary: str) -> None:
     assert summarize(metrics) == summary
+
+
+@pytest.mark.parametrize(
+    ("spent", "total_ms", "note"),
+    [
+        ({"connecting": 1270.0, "the PINGs": 0.3, "INFO": 0.2}, 1300.0, " (connecting took 1.27 s of 1.30 s)"),
+        ({"connecting": 0.4, "the PINGs": 1504.0, "INFO": 0.2}, 1510.0, " (the PINGs took 1.50 s of 1.51 s)"),
+        ({"connecting": 1.0, "the PINGs": 0.3, "INFO": 0.2, "pub/sub": 900.0}, 950.0,
+         " (pub/sub took 0.90 s of 0.95 s)"),
+        ({"connecting": 150.0, "the PINGs": 0.3, "INFO": 0.2}, 160.0, ""),  # a short run: nothing to explain
+        ({"connecting": 200.0, "the PINGs": 150.0, "INFO": 150.0}, 520.0, ""),  # no phase took most of it
+        ({}, 5000.0, ""),
+    ],
+)
+def test_wait_note_names_the_phase_that_took_most_of_a_long_run(
+        spent: dict[str, float], total_ms: float, note: str) -> None:
+    assert wait_note(spent, total_ms) == note

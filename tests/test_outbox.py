@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -135,6 +136,45 @@ async def test_500_500_429_then_200_is_delivered_exactly_once(receiver: Receiver
     assert (stored(store, n.id).state, stored(store, n.id).attempts) == ("delivered", 4)
     assert [r.header("X-Watchdog-Notification-Id") for r in receiver.requests] == [n.id] * 4
     assert await box.deliver_due(now + 3600) == []
+
+
+async def test_a_channel_that_delivers_again_sends_its_backlog_at_once(receiver: Receiver) -> None:
+    receiver.script(*[Reply(500)] * 6)
+    store = MemoryStore()
+    box = outbox(store, hook(receiver))
+    [health] = box.submit(message("health"), ["hook"], T0)
+    [redis] = box.submit(message("redis"), ["hook"], T0 + 3)
+    for now in (T0, T0 + 2, T0 + 3, T0 + 5, T0 + 6, T0 + 9):  # down: each retried on its own backoff
+        assert [(o.result, o.next_attempt) for o in await box.deliver_due(now)] == [("retry", ANY)]
+    assert (stored(store, health.id).next_attempt, stored(store, redis.id).next_attempt) == (T0 + 14, T0 + 17)
+    assert [(o.id, o.result) for o in await box.deliver_due(T0 + 14)] == [(health.id, "delivered")]  # up again
+    assert [(o.id, o.result) for o in await box.deliver_due(T0 + 14)] == [(redis.id, "delivered")]  # not at 17
+    assert [r.header("X-Watchdog-Notification-Id") for r in receiver.requests[-2:]] == [health.id, redis.id]
+
+
+async def test_what_failed_in_the_pass_of_a_delivery_keeps_its_backoff() -> None:
+    flaky = ScriptedChannel("flaky", TransportError("HTTP 500"), TransportError("HTTP 500"), Delivery(),
+                            TransportError("HTTP 500"))
+    store = MemoryStore()
+    box = outbox(store, flaky)
+    [health] = box.submit(message("health"), ["flaky"], T0)
+    box.submit(message("redis"), ["flaky"], T0 + 1)
+    assert [o.result for o in await box.deliver_due(T0 + 1)] == ["retry", "retry"]
+    assert [o.result for o in await box.deliver_due(T0 + 3)] == ["delivered", "retry"]  # health, then redis again
+    assert stored(store, health.id).state == "delivered"
+    assert [n.next_attempt for n in store.pending()] == [T0 + 3 + 4]  # redis: its 2nd backoff, not hurried
+
+
+async def test_a_pass_that_ends_on_a_retry_after_brings_no_backlog_forward(receiver: Receiver) -> None:
+    receiver.script(Reply(500), Reply(200), Reply(429, headers={"Retry-After": "30"}))
+    store = MemoryStore()
+    box = outbox(store, hook(receiver))
+    [ws] = box.submit(message("ws"), ["hook"], T0)
+    box.submit(message("health"), ["hook"], T0 + 1)
+    box.submit(message("redis"), ["hook"], T0 + 1)
+    assert [o.result for o in await box.deliver_due(T0)] == ["retry"]  # ws: on its backoff until T0 + 2
+    assert [o.result for o in await box.deliver_due(T0 + 1)] == ["delivered", "retry"]  # health; redis: 429
+    assert stored(store, ws.id).next_attempt == T0 + 2  # another sender on this store must not send it now
 
 
 async def test_retry_after_pauses_the_whole_channel(receiver: Receiver) -> None:

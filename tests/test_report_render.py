@@ -56,8 +56,8 @@ def test_markdown_lists_the_checkpoints_to_come() -> None:
 
 def test_markdown_escapes_table_breakers(final: CheckpointReport) -> None:
     md = render_md.render_checkpoint(final)
-    assert "- 2025-10-13 16:10 UTC — **restart** (health): deploy <script>" in md  # a list line, not a table
-    assert render_md.cell("a|b\nc") == "a\\|b c"
+    assert "- 2025-10-13 16:10 UTC — **restart** (health): deploy \\<script>" in md  # a list line, not a table
+    assert render_md.literal("a|b\nc") == "a\\|b c"
 
 
 def test_html_escapes_everything_and_loads_nothing(final: CheckpointReport) -> None:

@@ -161,6 +161,15 @@ def test_a_transient_failure_is_retried_later_and_a_permanent_one_never(store: S
     assert store.pending_count() == 1
 
 
+def test_make_due_brings_a_channels_waiting_notifications_forward_except_the_kept(store: Store) -> None:
+    for nid, channel, next_attempt in (("a", "oncall", T0 + 90), ("b", "oncall", T0 + 30), ("c", "oncall", T0 + 60),
+                                       ("d", "oncall", T0 + 5), ("other", "pager", T0 + 90)):
+        store.enqueue(note(nid, T0, channel=channel, check=nid, next_attempt=next_attempt))
+    store.mark_attempt("c", error="channel_not_found", next_attempt=T0 + 60, permanent=True)
+    assert store.make_due("oncall", T0 + 10, keep=["b"]) == 1  # a; b kept, c failed, d due already
+    assert [n.id for n in store.claim(T0 + 10, "me", 60.0)] == ["a", "d"]
+
+
 def test_delivered_notifications_leave_the_queue_and_keep_their_thread(store: Store) -> None:
     store.enqueue(note("first", T0, episode="ep1"))
     store.enqueue(note("reply", T0 + 60, episode="ep1"))

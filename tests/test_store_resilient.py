@@ -15,7 +15,7 @@ from watchdog.store.memory import MemoryStore
 from watchdog.store.resilient import ResilientStore
 
 WRITES = ("record_many", "add_event", "save_alert_state", "enqueue", "claim", "mark_delivered", "mark_attempt",
-          "release", "pending_count", "thread_of")
+          "release", "pending_count", "thread_of", "make_due")
 
 
 class Disk(MemoryStore):
@@ -59,6 +59,24 @@ def test_a_refused_notification_is_queued_in_memory_and_still_claimed(store, dis
     [claimed] = store.claim(200.0, "me", 60.0)
     store.mark_delivered(claimed.id, 201.0)
     assert (claimed.id, store.pending_count(), reports[0]) == ("wd-1", 0, "/state/watchdog.sqlite3: database or disk is full")
+
+
+def test_make_due_reaches_the_store_and_the_spill(store, disk) -> None:
+    store.enqueue(note(1, created=100.0))
+    disk.full = True
+    store.enqueue(note(2, created=100.0))
+    disk.full = False
+    store.mark_attempt("wd-1", error="HTTP 500", next_attempt=400.0, permanent=False)
+    store.mark_attempt("wd-2", error="HTTP 500", next_attempt=400.0, permanent=False)
+    assert store.make_due("oncall", 200.0) == 2
+
+
+def test_make_due_on_a_full_disk_fails_quietly_and_says_so(store, disk, reports) -> None:
+    store.enqueue(note())
+    store.mark_attempt("wd-1", error="HTTP 500", next_attempt=400.0, permanent=False)
+    disk.full = True
+    assert store.make_due("oncall", 200.0) == 0
+    assert reports[-1] == "/state/watchdog.sqlite3: database or disk is full"
 
 
 def test_what_was_kept_in_memory_is_written_once_the_store_takes_writes(store, disk, reports) -> None:

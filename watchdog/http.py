@@ -57,9 +57,15 @@ class Timing:
         elif event == "connection.start_tls.complete":
             self.tls_done = now
         elif event.endswith("send_request_headers.started"):
-            self.sent = now
+            # a redirect's next request: the headers of the previous answer are not this one's
+            self.sent, self.headers = now, None
         elif event.endswith("receive_response_headers.complete"):
             self.headers = now
+
+    @property
+    def body_incomplete(self) -> bool:
+        """The answer's headers arrived but not the end of its body."""
+        return self.headers is not None and self.done is None
 
     def metrics(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -130,12 +136,12 @@ class HttpTransport:
             client = self.client(verify)
             try:
                 async with asyncio.timeout(timeout):
-                    with map_exceptions({httpx.HTTPError: lambda exc: map_http_error(exc, url, timeout)}):
+                    with map_exceptions({httpx.HTTPError: lambda exc: map_http_error(exc, url, timeout, timing)}):
                         return await self._send(
                             client, method, url, headers, content, timeout, follow_redirects, max_body_bytes, timing
                         )
             except TimeoutError:
-                raise ProbeTimeout(f"no answer from {_host(url)} within {_secs(timeout)}") from None
+                raise ProbeTimeout(timeout_reason(url, timeout, timing)) from None
 
     async def _send(self, client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str] | None,
                     content: bytes | str | None, timeout: float, follow: bool, cap: int, timing: Timing) -> Reply:
@@ -201,11 +207,22 @@ def _peer_cert(response: httpx.Response) -> dict[str, Any] | None:
         return None
 
 
-def map_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> CheckError:
+def timeout_reason(url: str, timeout: float, timing: Timing | None = None) -> str:
+    """Why a request ran out of time: ``no answer from HOST within 4s``, or, when the
+    headers came and the body did not finish, ``headers received, body incomplete after 4s``
+    (a server that trickles its body answered, but too slowly to be judged)."""
+    if timing is not None and timing.body_incomplete:
+        return f"headers received, body incomplete after {_secs(timeout)}"
+    return f"no answer from {_host(url)} within {_secs(timeout)}"
+
+
+def map_http_error(exc: httpx.HTTPError, url: str, timeout: float, timing: Timing | None = None) -> CheckError:
     """httpx's exceptions as the project's probe errors, with the host named."""
     host = _host(url)
     text = _root_cause(exc)
     if isinstance(exc, httpx.TimeoutException):
+        if timing is not None and timing.body_incomplete:
+            return ProbeTimeout(timeout_reason(url, timeout, timing))
         return ProbeTimeout(f"no answer from {host} within {_secs(timeout)} ({type(exc).__name__})")
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper() or "TLS" in text.upper():
         return ProbeTLSError(f"TLS failed for {host}: {text}")

@@ -33,6 +33,7 @@ class Behaviour:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     close_without_answer: bool = False
+    trickle_s: float = 0.0  # > 0: the headers at once, then the body one byte per trickle_s
 
 
 class Service:
@@ -99,8 +100,23 @@ def _make_handler(service: Service) -> type[BaseHTTPRequestHandler]:
             for k, v in b.headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            if self.command != "HEAD":
+            if self.command == "HEAD":
+                return
+            if b.trickle_s:
+                self._trickle(body, b.trickle_s)
+            else:
                 self.wfile.write(body)
+
+        def _trickle(self, body: bytes, pause_s: float) -> None:
+            self.wfile.flush()
+            for i in range(len(body)):
+                time.sleep(pause_s)
+                try:
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                except OSError:  # the client gave up: what the test wanted
+                    self.close_connection = True
+                    return
 
     return Handler
 

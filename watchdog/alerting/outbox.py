@@ -21,6 +21,11 @@ Nothing is lost and nothing is sent twice on purpose:
   capped exponential backoff and jitter (``RetryPolicy``); a ``Retry-After``
   is honoured exactly and pauses the whole channel. After
   ``give_up_after_s`` the notification fails and goes to the fallback.
+* A channel that delivers again sends its backlog at once: after a pass
+  delivered on it, its other pending notifications waiting on their own backoff
+  become due (``OutboxQueue.make_due``), oldest first as ever, so a sink back
+  from an outage does not wait up to one backoff cap per notification. Those
+  that failed in that pass keep their backoff: they just failed.
 * A permanent failure (404, Slack ``invalid_token``, ``channel_not_found``...)
   fails the notification, marks the channel broken (kept in memory until the
   channels are rebuilt, e.g. by a config reload; recorded as a
@@ -170,7 +175,19 @@ class Outbox:
                 self._later(outcome.next_attempt or 0.0)
                 if self._paused_until.get(name, 0.0) > clock():
                     break  # the receiver asked us to slow down
+        if any(o.result == "delivered" for o in outcomes):
+            self._send_backlog(name, clock(), keep=[o.id for o in outcomes if o.result == "retry"])
         return outcomes
+
+    def _send_backlog(self, name: str, now: float, keep: list[str]) -> None:
+        """``name`` delivers again: what waits on its own backoff goes out in the next pass."""
+        if self._paused_until.get(name, 0.0) > now:
+            return  # a Retry-After is honoured whatever else got through
+        hurried = self.store.make_due(name, now, keep)
+        if hurried:
+            log.info("channel %s delivers again: %d waiting notification%s sent now", name, hurried,
+                     "" if hurried == 1 else "s")
+            self._later(now)
 
     async def _deliver_one(self, notification: Notification, clock: Callable[[], float]) -> Outcome:
         channel = self.channels.get(notification.channel)

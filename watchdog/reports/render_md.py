@@ -1,11 +1,17 @@
 """Reports as Markdown, laid out like the checkpoint reports the team wrote by hand.
 
-Text that came from outside (check summaries, event messages, criterion
-names) is escaped for tables so a ``|`` cannot break a row.
+Every text that came from the config or a target (window titles, check and
+criterion names, summaries, evidence, event messages) goes through ``literal``:
+one line, shown as written. A ``|`` cannot break a table row, and ``*``, ``_``,
+backticks, ``[``, ``<`` cannot make emphasis, code, links or HTML. Markup that
+is harmless where it stands is left as it is, so the file stays readable:
+``response_ms`` (an underscore inside a word emphasizes nothing), ``(> 100)``
+(only a ``>`` opening a line quotes) and ``<500ms`` (no tag starts with a digit).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from watchdog.durations import format_duration
@@ -19,14 +25,32 @@ BADGE = {"PASS": "✅ PASS", "FAIL": "❌ FAIL", "MONITORING": "⏳ MONITORING"}
 TREND = {"better": "↓ better", "worse": "↑ worse", "steady": "→ steady", "": "–"}
 
 
-def cell(text: object) -> str:
-    """A table cell: one line, ``|`` escaped."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+#: always markup: backslash, table pipe, emphasis, code, link brackets, strikethrough
+_ALWAYS = re.compile(r"([\\|*`\[\]~])")
+#: markup only in some places: ``_`` at a word's edge, ``<`` opening a tag or an
+#: autolink, ``&`` opening an entity
+_WHERE_IT_COUNTS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|<(?=[A-Za-z/!?])|&(?=[A-Za-z#])")
+#: markup only at the start of a line: quote, heading, list item (these three before a space)
+_LINE_START = re.compile(r"^(\s*)(?:(>)|(#{1,6}|[+-])(?=\s|$)|(\d{1,9})([.)])(?=\s|$))")
+
+
+def literal(text: object) -> str:
+    """Markdown that shows ``text`` as written, on one line (also a safe table cell)."""
+    one_line = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    escaped = _WHERE_IT_COUNTS.sub(lambda m: "\\" + m.group(0), _ALWAYS.sub(r"\\\1", one_line))
+    return _LINE_START.sub(_escape_line_start, escaped, count=1)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    indent, quote, marker, digits, dot = m.groups()
+    if digits:
+        return f"{indent}{digits}\\{dot}"
+    return f"{indent}\\{quote or marker}"
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(literal(c) for c in row) + " |" for row in rows]
     return lines
 
 
@@ -36,13 +60,13 @@ def checkpoint_heading(r: CheckpointReport) -> str:
 
 
 def render_checkpoint(r: CheckpointReport) -> str:
-    out = [f"# {checkpoint_heading(r)}", ""]
+    out = [f"# {literal(checkpoint_heading(r))}", ""]
     status = {"Ended": "🏁 Window ended", "Closed": "⏹ Closed early"}.get(r.status, "⏳ Active monitoring")
     out += [
-        f"**Window**: {r.window}  ",
+        f"**Window**: {literal(r.window)}  ",
         f"**Monitoring Start**: {fmt.stamp(r.start)}  ",
         f"**Monitoring Duration**: {label(r.end - r.start)} (until {fmt.stamp(r.end)})  ",
-        f"**Checkpoint**: {r.label} — {fmt.stamp(r.at)}  ",
+        f"**Checkpoint**: {literal(r.label)} — {fmt.stamp(r.at)}  ",
         f"**Status**: {status}  ",
         f"**Generated**: {fmt.stamp(r.generated)}", "", "---", "",
     ]
@@ -58,25 +82,26 @@ def render_checkpoint(r: CheckpointReport) -> str:
     out += ["", "## Performance by Checkpoint Segment", ""] + _checks(r) + [""]
     out += ["## Log Pattern Counts", ""] + _logs(r) + [""]
     out += ["## Memory Growth Analysis", ""] + _memory(r.memory) + [""]
-    out += ["## What Changed Since the Last Checkpoint", ""] + [f"- {cell(c)}" for c in r.changes] + [""]
+    out += ["## What Changed Since the Last Checkpoint", ""] + [f"- {literal(c)}" for c in r.changes] + [""]
     out += ["## Next Checkpoints", ""] + _next(r) + [""]
-    out += [f"> {n}" for n in r.notes]
+    out += [f"> {literal(n)}" for n in r.notes]
     return "\n".join(out).rstrip() + "\n"
 
 
 def _verdict(r: CheckpointReport) -> list[str]:
     assert r.verdict is not None
     if r.verdict.outcome == COMPLETE:
-        return ["## Verdict: ✅ COMPLETE", "", f"All acceptance criteria passed: **{r.title} COMPLETE**.", ""]
+        return ["## Verdict: ✅ COMPLETE", "",
+                f"All acceptance criteria passed: **{literal(r.title)} COMPLETE**.", ""]
     lines = ["## Verdict: ❌ NOT COMPLETE", "", "Criteria that did not pass:", ""]
-    return lines + [f"- {cell(f)}" for f in r.verdict.failing] + [""]
+    return lines + [f"- {literal(f)}" for f in r.verdict.failing] + [""]
 
 
 def _events(events: Sequence[EventLine]) -> list[str]:
     if not events:
         return ["_No deploy or restart seen in the window._"]
-    return [f"- {fmt.stamp(e.ts)} — **{e.kind}**" + (f" ({cell(e.check)})" if e.check else "")
-            + (f": {cell(e.message)}" if e.message else "") for e in events]
+    return [f"- {fmt.stamp(e.ts)} — **{literal(e.kind)}**" + (f" ({literal(e.check)})" if e.check else "")
+            + (f": {literal(e.message)}" if e.message else "") for e in events]
 
 
 def _summary(s: Summary) -> list[str]:
@@ -157,7 +182,7 @@ def _baseline(r: CheckpointReport) -> list[str]:
 
 
 def render_daily(r: DailyReport) -> str:
-    out = [f"## {r.title}", "", f"Period: {fmt.stamp(r.since)} – {fmt.stamp(r.until)}  ",
+    out = [f"## {literal(r.title)}", "", f"Period: {fmt.stamp(r.since)} – {fmt.stamp(r.until)}  ",
            f"Generated: {fmt.stamp(r.generated)}", "", "### Availability", ""]
     out += table(["Check", "Availability", "Results", "Errors", "Warning / Critical / Unknown", "Metric", "Avg",
                   "Max"], ((c.check, fmt.number(c.availability_pct, "%"), fmt.count(c.results), fmt.count(c.errors),
@@ -166,9 +191,9 @@ def render_daily(r: DailyReport) -> str:
         if r.checks else ["_No checks._"]
     s = r.summary
     out += ["", "### System Errors", "", f"- Results not OK: {s.failures:,} of {s.results:,}"]
-    out += [f"- {c.check}: {c.errors:,}" for c in r.checks if c.errors]
+    out += [f"- {literal(c.check)}: {c.errors:,}" for c in r.checks if c.errors]
     out += [f"- Notifications sent / failed / pending: {s.notifications_sent:,} / {s.notifications_failed:,} / "
             f"{s.notifications_pending:,}", "", "### Alerts Fired", ""] + _incidents(r.incidents)
     out += ["", "### Issues Encountered", ""] + _events(r.events)
-    out += ["", "### Action Items", ""] + ([f"- [ ] {cell(a)}" for a in r.action_items] or ["- None."])
+    out += ["", "### Action Items", ""] + ([f"- [ ] {literal(a)}" for a in r.action_items] or ["- None."])
     return "\n".join(out).rstrip() + "\n"

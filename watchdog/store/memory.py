@@ -167,6 +167,13 @@ class MemoryStore:
                 state="failed" if permanent else n.state,
             )
 
+    def make_due(self, channel: str, now: float, keep: Sequence[str] = ()) -> int:
+        later = [n for n in self._outbox.values() if n.channel == channel and n.state == "pending"
+                 and n.next_attempt > now and n.id not in keep]
+        for n in later:
+            self._outbox[n.id] = dataclasses.replace(n, next_attempt=now)
+        return len(later)
+
     def notifications(self, since: float, until: float) -> list[Notification]:
         return [n for n in self._ordered() if since <= n.created < until]
 

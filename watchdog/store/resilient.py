@@ -180,6 +180,15 @@ class ResilientStore:
         self._quietly(lambda: self.primary.mark_attempt(notification_id, error=error, next_attempt=next_attempt,
                                                         permanent=permanent))
 
+    def make_due(self, channel: str, now: float, keep: Sequence[str] = ()) -> int:
+        """Quietly: a store that cannot take it leaves its notifications on their own backoff."""
+        try:
+            stored = self.primary.make_due(channel, now, keep)
+        except StoreError as err:
+            self._failed(err)
+            stored = 0
+        return stored + self.spill.make_due(channel, now, keep)
+
     def notifications(self, since: float, until: float) -> list[Notification]:
         return [*self.primary.notifications(since, until), *self.spill.notifications(since, until)]
 

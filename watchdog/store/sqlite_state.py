@@ -195,6 +195,14 @@ class StateTables(Connection):
                         (error, next_attempt, permanent, notification_id))
 
     @guarded
+    def make_due(self, channel: str, now: float, keep: Sequence[str] = ()) -> int:
+        kept = f" AND id NOT IN ({', '.join('?' * len(keep))})" if keep else ""
+        with self._write() as cur:
+            cur.execute("UPDATE outbox SET next_attempt = ? WHERE channel = ? AND state = 'pending'"
+                        f" AND next_attempt > ?{kept}", (now, channel, now, *keep))
+            return cur.rowcount
+
+    @guarded
     def notifications(self, since: float, until: float) -> list[Notification]:
         found = self._read(rows.SELECT_NOTIFICATIONS + " WHERE created >= ? AND created < ? ORDER BY created, id",
                            (since, until))

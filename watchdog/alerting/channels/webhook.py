@@ -32,8 +32,12 @@ same id, so receivers de-duplicate on it. New fields may be added within v1;
 a field is never removed or changed in meaning without a new schema version.
 
 Headers: ``Content-Type: application/json``, ``X-Watchdog-Notification-Id``,
-``X-Watchdog-Event``, the configured ``headers``, and with ``secret`` set
-``X-Watchdog-Signature: sha256=<hex HMAC-SHA256 of the raw body>``.
+``X-Watchdog-Event``, ``X-Watchdog-Timestamp`` (unix seconds of this send
+attempt: a retry carries its own), the configured ``headers``, and with
+``secret`` set ``X-Watchdog-Signature: sha256=<hex>``, the HMAC-SHA256 of
+``timestamp + "." + raw body``. Signing the time with the body lets a receiver
+refuse an old request (the README's snippet allows 5 minutes), so a captured
+request cannot be replayed later; within the window the stable id de-duplicates.
 
 ``format = "alertmanager"`` sends Alertmanager's webhook payload (version 4)
 instead, so receivers written for Alertmanager work unchanged. Its labels
@@ -70,7 +74,7 @@ class WebhookConfig(ChannelConfig):
     type: Literal["webhook"] = "webhook"
     url: SecretStr
     format: Literal["watchdog", "alertmanager"] = "watchdog"
-    #: HMAC-SHA256 key; the body's signature goes in ``X-Watchdog-Signature: sha256=<hex>``
+    #: HMAC-SHA256 key; the signature of timestamp + "." + body goes in ``X-Watchdog-Signature: sha256=<hex>``
     secret: SecretStr | None = None
     #: extra request headers; values of secret-looking names (Authorization, *token*...) are secrets
     headers: dict[str, str | SecretStr] = Field(default_factory=dict)
@@ -139,21 +143,25 @@ def _common(maps: list[dict[str, str]]) -> dict[str, str]:
     return {k: v for k, v in maps[0].items() if all(m.get(k) == v for m in maps[1:])}
 
 
-def signature(secret: str, raw: bytes) -> str:
-    """``sha256=<hex>``: HMAC-SHA256 of the raw body with the shared secret."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: int, raw: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of ``timestamp + "." + raw body`` with the shared secret."""
+    signed = f"{timestamp}.".encode("ascii") + raw
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
-def request_headers(config: WebhookConfig, notification: Notification, raw: bytes) -> dict[str, str]:
+def request_headers(config: WebhookConfig, notification: Notification, raw: bytes, now: float) -> dict[str, str]:
+    """The headers of one send attempt at ``now`` (unix seconds)."""
+    timestamp = int(now)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Watchdog-Notification-Id": notification.id,
         "X-Watchdog-Event": notification.event,
+        "X-Watchdog-Timestamp": str(timestamp),
         **config.header_values(),
     }
     if config.secret is not None:
-        headers["X-Watchdog-Signature"] = signature(config.secret.get_secret_value(), raw)
+        headers["X-Watchdog-Signature"] = signature(config.secret.get_secret_value(), timestamp, raw)
     return headers
 
 
@@ -171,16 +179,18 @@ class WebhookChannel(HttpChannel):
 
         self._clock = clock or time.time
 
-    def render(self, notification: Notification) -> bytes:
+    def render(self, notification: Notification, now: float) -> bytes:
         message = self.message_of(notification)
         if self.config.format == "alertmanager":
             return encode(alertmanager_body(notification.id, message, self.name))
-        return encode(webhook_body(notification.id, message, self._clock()))
+        return encode(webhook_body(notification.id, message, now))
 
     async def send(self, notification: Notification) -> Delivery:
-        raw = self.render(notification)
+        now = self._clock()  # one reading: the body's sent_at and the signed timestamp agree
+        raw = self.render(notification, now)
         url = self.config.url.get_secret_value()
-        await self.http.post(url, raw, who=host_of(url), headers=request_headers(self.config, notification, raw))
+        headers = request_headers(self.config, notification, raw, now)
+        await self.http.post(url, raw, who=host_of(url), headers=headers)
         return Delivery()
 
 
