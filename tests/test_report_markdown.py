@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from tests.report_history import H, INFOS, SPEC, START, fill, window
 from watchdog.reports import render_md
 from watchdog.reports.build import build_checkpoint
-from watchdog.reports.model import CheckpointReport, CriterionRow, Incident
+from watchdog.reports.model import CriterionRow, Incident
 from watchdog.store.memory import MemoryStore
 
 HOSTILE = "a|b *bold* _em_ `code` [link](http://evil.example) <img src=x> &amp; ~~gone~~\n# heading"
