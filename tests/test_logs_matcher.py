@@ -18,10 +18,13 @@ from watchdog.logs.matcher import Matcher, PatternSpec, naive_scan
         (r"(?i)\berror\b|failed", [b"error", b"failed"], True),
         (r"Broadcasting trade:executed for user (?P<user>\S+)", [b"Broadcasting trade:executed for user "], False),
         ("🚨 ALERT: (?P<what>.*)", ["🚨 ALERT: ".encode()], False),
-        (r"Redis (?:connection )?(?:error|lost)", [b"Redis "], False),
-        (r"(timeout|refused) after \d+ms", [b" after "], False),
+        (r"Redis (?:connection )?(?:error|lost)",
+         [b"Redis connection error", b"Redis connection lost", b"Redis error", b"Redis lost"], False),
+        (r"(timeout|refused) after \d+ms", [b"refused after ", b"timeout after "], False),
         (r"(?:ab)+cdef", [b"cdef"], False),
-        (r"x(?i:Warn)y", [b"warn"], True),
+        (r"x(?i:Warn)y", [b"xwarny"], True),
+        ('"level": ?"error"', [b'"level": "error"', b'"level":"error"'], False),
+        (r"error|errors", [b"error"], False),
         (r"(?i)ÉCHEC total", [b"chec total"], True),
     ],
 )
@@ -38,12 +41,14 @@ def test_no_literal_means_no_prefilter(pattern: str) -> None:
 
 def test_case_insensitive_literals_with_i_k_s_also_look_for_their_unicode_folds() -> None:
     found = prefilter_for("(?i)risk")
-    assert found == Prefilter((b"risk",), True, tuple(sorted(c.encode() for c in "\u0130\u0131\u212a\u017f")))
+    folds = tuple(sorted(c.encode() for c in "\u0130\u0131\u212a\u017f"))
+    assert found == Prefilter(((b"risk",),), True, folds, definite=(b"risk",))
 
 
 def test_json_field_literals_skip_what_an_encoder_may_escape() -> None:
     found = prefilter_for('a/b "quoted" ok', json_field=True)
-    assert found == Prefilter((b"quoted",), False, (b"\\u",))
+    assert found is not None
+    assert (found.literals, found.extra, found.definite) == ((b"quoted",), (b"\\u",), ())
 
 
 SPECS = [

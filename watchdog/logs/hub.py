@@ -29,7 +29,13 @@ Live mode (the daemon)::
     await hub.stop()                         # ends the tasks and the child processes
 
 Handlers run inline with the read, so they must be cheap and must not block; an
-exception in one is recorded on the source and never stops it.
+exception in one is recorded on the source and never stops it. A plain handler
+gets ``(time, line, match)`` per matching line, in line order; a ``Batch``
+handler gets ``(time, lines)`` once per block with all of its pattern's lines
+(``len(lines)``, ``lines[i]``, ``lines.match(i)``, decoded on demand) - what
+counting checks use, so a dense log costs them no Python call per line. When
+lines carry their own time (``timestamp_*``), every hit is delivered one by one
+in line order (a Batch gets one line at a time), since each line has its time.
 """
 
 from __future__ import annotations
@@ -43,12 +49,22 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from watchdog.logs.config import SourceConfig
-from watchdog.logs.lines import LineClock, LineFramer
-from watchdog.logs.matcher import Matcher, PatternSpec
+from watchdog.logs.lines import LineClock, LineFramer, clean_block, count_lines
+from watchdog.logs.matcher import BlockMatches, MatchedLines, Matcher, OneLine, PatternSpec
 from watchdog.logs.sources import SourceError, SourceStatus, command_chunks, file_chunks, stdin_chunks
 
-Handler = Callable[[float, str, "re.Match[str]"], None]
+LineHandler = Callable[[float, str, "re.Match[str]"], None]
 LinesHandler = Callable[[float, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A handler taking all of a block's matching lines of its pattern at once: ``hits(time, lines)``."""
+
+    hits: Callable[[float, MatchedLines | OneLine], None]
+
+
+Handler = LineHandler | Batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +110,9 @@ class _Run:
     matcher: Matcher
     routes: list[list[Handler]]
     clock: LineClock
+    #: the Batch handlers, and the per-line handlers by pattern (both in ``routes`` order)
+    batches: list[tuple[int, Batch]] = field(default_factory=list)
+    each: dict[int, list[LineHandler]] = field(default_factory=dict)
     log_now: float | None = None
     error: str | None = None
     task: asyncio.Task[None] | None = None
@@ -245,6 +264,8 @@ class LogHub:
                 routes[index].append(handler)
                 routes[index].extend(h for h in reg.listeners if h not in routes[index])
         run.matcher, run.routes = Matcher(specs, run.config.max_line_bytes), routes
+        run.batches = [(i, h) for i, hs in enumerate(routes) for h in hs if isinstance(h, Batch)]
+        run.each = {i: each for i, hs in enumerate(routes) if (each := [h for h in hs if not isinstance(h, Batch)])}
 
     def _reads_stdin(self, name: str) -> bool:
         return self.sources[name].stdin or name == self.stdin_source
@@ -269,8 +290,7 @@ class LogHub:
             for reg in self._regs.values():
                 if reg.source == run.name and reg.on_begin:
                     reg.on_begin(now)
-        framer = LineFramer(run.config.max_line_bytes, strip_ansi=run.config.strip_ansi,
-                            encoding=run.config.encoding)
+        framer = LineFramer(run.config.max_line_bytes, strip_ansi=False, encoding=run.config.encoding)
         try:
             async with contextlib.aclosing(self._chunks(run)) as chunks:  # type: ignore[type-var]
                 async for chunk in chunks:
@@ -289,23 +309,61 @@ class LogHub:
         if not block:
             return
         t = self.clock()
+        count = count_lines(block)
+        cleaned, escaped = clean_block(block, run.config.strip_ansi, count)
+        if cleaned is not block:  # stripped whole: an OSC sequence may have held a newline
+            block, count = cleaned, count_lines(cleaned)
         status = run.status
-        count = block.count(b"\n")
         status.lines += count
         status.bytes += len(block)
         status.last_line_at = t
-        block_time = self._log_time(run, run.clock.last_line_time(block, run.config.max_line_bytes)) \
+        cap = run.config.max_line_bytes
+        block_time = self._log_time(run, run.clock.last_line_time(block, cap, len(block) in escaped)) \
             if run.clock else t
         for reg in self._regs.values():
             if reg.on_lines is not None and reg.source == run.name:
                 reg.on_lines(block_time, count)
-        for _start, index, line, found in run.matcher.scan(block):
-            when = self._log_time(run, run.clock.time_of(line)) if run.clock else t
-            for handler in run.routes[index]:
+        found = run.matcher.match(block, escaped)
+        if run.clock:
+            self._in_order(run, found)
+        else:
+            self._deliver(run, found, t)
+
+    def _deliver(self, run: _Run, found: BlockMatches, t: float) -> None:
+        """A block's hits read at ``t``: each Batch once, the per-line handlers in line order."""
+        for index, batch in run.batches:
+            if found.hits[index]:
+                self._call(run, batch.hits, t, MatchedLines(found, index))
+        if len(run.each) == 1:
+            [(index, handlers)] = run.each.items()
+            hits = [(start, index) for start in found.hits[index]]
+        else:
+            hits = sorted((start, index) for index in run.each for start in found.hits[index])
+        for end, index in hits:
+            line, match = found.line(end), found.match(index, end)
+            for handler in run.each[index]:
                 try:
-                    handler(when, line, found)
+                    handler(t, line, match)
                 except Exception as exc:  # garbage in one line must never stop the source
-                    status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
+                    run.status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
+
+    def _in_order(self, run: _Run, found: BlockMatches) -> None:
+        """Every hit in line order with the line's own time (``timestamp_*``)."""
+        for start, index in found.ordered():
+            line, match = found.line(start), found.match(index, start)
+            when = self._log_time(run, run.clock.time_of(line))
+            for handler in run.routes[index]:
+                if isinstance(handler, Batch):
+                    self._call(run, handler.hits, when, OneLine(line, match))
+                else:
+                    self._call(run, handler, when, line, match)
+
+    @staticmethod
+    def _call(run: _Run, handler: Callable[..., None], *args: object) -> None:
+        try:
+            handler(*args)
+        except Exception as exc:  # garbage in one line must never stop the source
+            run.status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
 
     def _log_time(self, run: _Run, parsed: float | None) -> float:
         """A line's own time; a line without one gets the latest time seen (or the read time)."""

@@ -13,6 +13,7 @@ for ``window`` and at most ``max_samples`` of them (the newest).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict, deque
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -29,6 +30,11 @@ class KeyedFifo:
         self._order: OrderedDict[int, tuple[Hashable, float]] = OrderedDict()
         self._by_key: dict[Hashable, deque[int]] = {}
         self._seq = 0
+        # While times arrive in order, no time waiting is older than _floor (the oldest's time
+        # when last looked at), so expire() can answer at once - it runs on every start and end.
+        self._in_order = True
+        self._last = -math.inf
+        self._floor = math.inf
 
     def __len__(self) -> int:
         return len(self._order)
@@ -36,6 +42,10 @@ class KeyedFifo:
     def push(self, key: Hashable, t: float) -> list[float]:
         """Add one; returns the times of the oldest entries dropped to stay within the cap."""
         self._seq += 1
+        if t < self._last:
+            self._in_order = False
+        self._last = max(self._last, t)
+        self._floor = min(self._floor, t)
         self._order[self._seq] = (key, t)
         self._by_key.setdefault(key, deque()).append(self._seq)
         dropped = []
@@ -55,12 +65,17 @@ class KeyedFifo:
 
     def expire(self, before: float) -> list[float]:
         """Remove and return every time older than ``before`` (oldest first)."""
+        if self._in_order and before <= self._floor:
+            return []
         gone = []
         while self._order:
             _key, t = next(iter(self._order.values()))
             if t >= before:
+                self._floor = t
                 break
             gone.append(self._drop_oldest())
+        else:
+            self._floor = math.inf
         return gone
 
     def _drop_oldest(self) -> float:
