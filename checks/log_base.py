@@ -21,7 +21,8 @@ from pydantic import AfterValidator
 
 from watchdog.errors import CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
-from watchdog.logs.hub import Batch, Handler, ReadView
+from watchdog.logs.hub import ReadView
+from watchdog.logs.routes import Batch, Handler
 from watchdog.logs.matcher import PatternSpec
 from watchdog.logs.windows import Lines
 from watchdog.model import Measurement, Result

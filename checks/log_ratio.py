@@ -20,7 +20,8 @@ from typing import ClassVar
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
 from watchdog.durations import format_duration
-from watchdog.logs.hub import Batch, Handler, ReadView
+from watchdog.logs.hub import ReadView
+from watchdog.logs.routes import Batch, Handler
 from watchdog.logs.matcher import PatternSpec
 from watchdog.logs.windows import Evidence, Lines, RatioState
 from watchdog.model import Measurement

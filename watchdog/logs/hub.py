@@ -29,13 +29,9 @@ Live mode (the daemon)::
     await hub.stop()                         # ends the tasks and the child processes
 
 Handlers run inline with the read, so they must be cheap and must not block; an
-exception in one is recorded on the source and never stops it. A plain handler
-gets ``(time, line, match)`` per matching line, in line order; a ``Batch``
-handler gets ``(time, lines)`` once per block with all of its pattern's lines
-(``len(lines)``, ``lines[i]``, ``lines.match(i)``, decoded on demand) - what
-counting checks use, so a dense log costs them no Python call per line. When
-lines carry their own time (``timestamp_*``), every hit is delivered one by one
-in line order (a Batch gets one line at a time), since each line has its time.
+exception in one is recorded on the source and never stops it. A handler is a
+plain ``(time, line, match)`` callable or a ``Batch`` taking a block's lines at
+once (``watchdog.logs.routes``).
 """
 
 from __future__ import annotations
@@ -50,21 +46,12 @@ from typing import BinaryIO
 
 from watchdog.logs.config import SourceConfig
 from watchdog.logs.lines import LineClock, LineFramer, clean_block, count_lines
-from watchdog.logs.matcher import BlockMatches, MatchedLines, Matcher, OneLine, PatternSpec
+from watchdog.logs.matcher import Matcher, PatternSpec
+from watchdog.logs.routes import Batch, Handler, LineHandler, Routes
 from watchdog.logs.sources import SourceError, SourceStatus, command_chunks, file_chunks, stdin_chunks
 
-LineHandler = Callable[[float, str, "re.Match[str]"], None]
+__all__ = ["Batch", "Handler", "LineHandler", "LogHub", "LogMatch", "ReadView"]
 LinesHandler = Callable[[float, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """A handler taking all of a block's matching lines of its pattern at once: ``hits(time, lines)``."""
-
-    hits: Callable[[float, MatchedLines | OneLine], None]
-
-
-Handler = LineHandler | Batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +95,16 @@ class _Run:
     config: SourceConfig
     status: SourceStatus
     matcher: Matcher
-    routes: list[list[Handler]]
+    routes: Routes
     clock: LineClock
-    #: the Batch handlers, and the per-line handlers by pattern (both in ``routes`` order)
-    batches: list[tuple[int, Batch]] = field(default_factory=list)
-    each: dict[int, list[LineHandler]] = field(default_factory=dict)
     log_now: float | None = None
     error: str | None = None
     task: asyncio.Task[None] | None = None
     began: float = 0.0  # monotonic
+
+    def failed(self, exc: Exception) -> None:
+        """A handler raised on a line: recorded, the source goes on."""
+        self.status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
 
 
 class LogHub:
@@ -244,28 +232,15 @@ class LogHub:
             config = self.sources[name]
             status = SourceStatus(name, "stdin" if self._reads_stdin(name) else config.origin,
                                   config.describe(), failing_after=config.failing_after)
-            run = _Run(name, config, status, Matcher([]), [],
+            run = _Run(name, config, status, Matcher([]), Routes([]),
                        LineClock(config.timestamp_field, config.timestamp_pattern))
             self._runs[name] = run
             self._rebuild(run)
         return self._runs[name]
 
     def _rebuild(self, run: _Run) -> None:
-        specs: list[PatternSpec] = []
-        routes: list[list[Handler]] = []
-        for reg in self._regs.values():
-            if reg.source != run.name:
-                continue
-            for spec, handler in reg.patterns:
-                if spec not in specs:
-                    specs.append(spec)
-                    routes.append([])
-                index = specs.index(spec)
-                routes[index].append(handler)
-                routes[index].extend(h for h in reg.listeners if h not in routes[index])
-        run.matcher, run.routes = Matcher(specs, run.config.max_line_bytes), routes
-        run.batches = [(i, h) for i, hs in enumerate(routes) for h in hs if isinstance(h, Batch)]
-        run.each = {i: each for i, hs in enumerate(routes) if (each := [h for h in hs if not isinstance(h, Batch)])}
+        run.routes = Routes((r.patterns, r.listeners) for r in self._regs.values() if r.source == run.name)
+        run.matcher = Matcher(run.routes.specs, run.config.max_line_bytes)
 
     def _reads_stdin(self, name: str) -> bool:
         return self.sources[name].stdin or name == self.stdin_source
@@ -325,45 +300,9 @@ class LogHub:
                 reg.on_lines(block_time, count)
         found = run.matcher.match(block, escaped)
         if run.clock:
-            self._in_order(run, found)
+            run.routes.in_order(found, lambda line: self._log_time(run, run.clock.time_of(line)), run.failed)
         else:
-            self._deliver(run, found, t)
-
-    def _deliver(self, run: _Run, found: BlockMatches, t: float) -> None:
-        """A block's hits read at ``t``: each Batch once, the per-line handlers in line order."""
-        for index, batch in run.batches:
-            if found.hits[index]:
-                self._call(run, batch.hits, t, MatchedLines(found, index))
-        if len(run.each) == 1:
-            [(index, handlers)] = run.each.items()
-            hits = [(start, index) for start in found.hits[index]]
-        else:
-            hits = sorted((start, index) for index in run.each for start in found.hits[index])
-        for end, index in hits:
-            line, match = found.line(end), found.match(index, end)
-            for handler in run.each[index]:
-                try:
-                    handler(t, line, match)
-                except Exception as exc:  # garbage in one line must never stop the source
-                    run.status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
-
-    def _in_order(self, run: _Run, found: BlockMatches) -> None:
-        """Every hit in line order with the line's own time (``timestamp_*``)."""
-        for start, index in found.ordered():
-            line, match = found.line(start), found.match(index, start)
-            when = self._log_time(run, run.clock.time_of(line))
-            for handler in run.routes[index]:
-                if isinstance(handler, Batch):
-                    self._call(run, handler.hits, when, OneLine(line, match))
-                else:
-                    self._call(run, handler, when, line, match)
-
-    @staticmethod
-    def _call(run: _Run, handler: Callable[..., None], *args: object) -> None:
-        try:
-            handler(*args)
-        except Exception as exc:  # garbage in one line must never stop the source
-            run.status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
+            run.routes.deliver(found, t, run.failed)
 
     def _log_time(self, run: _Run, parsed: float | None) -> float:
         """A line's own time; a line without one gets the latest time seen (or the read time)."""

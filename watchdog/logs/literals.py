@@ -170,7 +170,7 @@ class _Walker:
 
     def usable(self, code: int) -> bool:
         ch = chr(code)
-        if ch == "\n" or 0xD800 <= code < 0xE000:
+        if ch == "\n" or 0xD800 <= code < 0xE000 or code == 0xFFFD:  # U+FFFD: bad bytes decode to it
             return False
         if self.folded and code > 127:
             return False
@@ -259,7 +259,7 @@ class _Walker:
             items = items[:-1]
         whole = self.finite_seq(items, icase) if items else None
         if whole is not None:
-            return set() if "" in whole else {s for s in whole if "\r" not in s and "\ufffd" not in s}
+            return set() if "" in whole else {s for s in whole if "\r" not in s}  # a final CR is dropped
         if len(items) == 1 and items[0][0] is C.BRANCH:
             return set().union(*(self.definite(list(alt), icase) for alt in items[0][1][1]))  # type: ignore[index]
         if len(items) == 1 and items[0][0] is C.SUBPATTERN:

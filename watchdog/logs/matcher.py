@@ -208,15 +208,27 @@ class BlockMatches:
             self._matches[(index, start)] = found
         return found
 
-    def verified(self, index: int, starts: Sequence[int]) -> list[int]:
-        """The lines (ends) of ``starts`` that pattern ``index`` matches (their matches kept)."""
+    def verified(self, index: int, ends: Sequence[int]) -> list[int]:
+        """The lines (ends) of ``ends`` that pattern ``index`` matches (their matches kept).
+
+        The hot loop of a dense log: a plain line (within the cap, no ESC, no CR) is
+        decoded inline rather than through ``line()``."""
         regex, field = self._compiled[index], self._specs[index].field
-        keep, matches, line = [], self._matches, self.line
-        for start in starts:
-            found = _search(regex, field, line(start))
+        search, block, cap, escaped = regex.search, self.block, self.cap, self.escaped
+        keep, matches, lines, rfind = [], self._matches, self._lines, self.block.rfind
+        for end in ends:
+            line = lines.get(end)
+            if line is None:
+                start = rfind(b"\n", 0, end - 1) + 1
+                if end - start > cap or block[end - 2] == 13 or end in escaped:
+                    line = line_ending(block, end, cap, end in escaped)
+                else:
+                    line = block[start:end - 1].decode("utf-8", "replace")
+                lines[end] = line
+            found = search(line) if field is None else _search(regex, field, line)
             if found is not None:
-                matches[(index, start)] = found
-                keep.append(start)
+                matches[(index, end)] = found
+                keep.append(end)
         return keep
 
     def ordered(self) -> list[tuple[int, int]]:
