@@ -46,6 +46,7 @@ from typing import BinaryIO
 
 from watchdog.logs.config import SourceConfig
 from watchdog.logs.lines import LineClock, LineFramer, clean_block, count_lines
+from watchdog.logs.literals import prefilter_for
 from watchdog.logs.matcher import Matcher, PatternSpec
 from watchdog.logs.routes import Batch, Handler, LineHandler, Routes
 from watchdog.logs.sources import SourceError, SourceStatus, command_chunks, file_chunks, stdin_chunks
@@ -136,6 +137,11 @@ class LogHub:
             self._rebuild(self._runs[source])
         if self.live and source in self.sources:
             self._start(source)
+
+    def unfiltered(self) -> dict[str, list[str]]:
+        """Per check, its patterns with no literal text to pre-filter on: each runs on every line."""
+        return {r.check: slow for r in self._regs.values()
+                if (slow := [s.regex for s, _h in r.patterns if prefilter_for(s.regex, json_field=s.field is not None) is None])}
 
     def subscribe(self, check: str, callback: Callable[[LogMatch], None], *, min_interval: float = 0.0) -> None:
         """Call ``callback`` for every line matching one of ``check``'s patterns (live or one-off)."""

@@ -27,7 +27,7 @@ Rules that keep it exact:
 * a pattern mixing case-sensitive and case-insensitive parts has no definite literal;
 * a pattern with no usable literal (``^\\d+$``) gets no pre-filter: the matcher
   runs it on every line (correct, ~10x slower; ``watchdog config validate -v``
-  and ``watchdog logs scan`` name it).
+  names it).
 """
 
 from __future__ import annotations
