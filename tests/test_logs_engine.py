@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from watchdog.logs.engine import FindScanner, engine_name, scanner_for
+from watchdog.logs.engine import FindScanner, Upgrading, engine_name, scanner_for
 
 PROBES = [((b"error", b"failed"), True), ((b"WebSocket disconnected",), False), ((b"\xc4\xb0", b"\xc4\xb1"), False),
           ((b'"level": "error"', b'"level":"error"'), False), ((b"\\u",), False), ((b"\x00x",), False)]
@@ -32,3 +32,13 @@ def test_lines_are_named_by_their_end() -> None:
 
 def test_the_standard_library_scanner_is_used_on_request() -> None:
     assert isinstance(scanner_for(PROBES, engine="find"), FindScanner)
+
+
+@pytest.mark.skipif(engine_name() != "hyperscan", reason="hyperscan is not installed")
+def test_the_default_scanner_answers_at_once_and_hyperscan_alike_once_compiled() -> None:
+    block = random_block(2, 3000)
+    scanner = scanner_for(PROBES)
+    assert isinstance(scanner, Upgrading)
+    before = scanner.lines(block)
+    assert scanner.ready(timeout=30)
+    assert scanner.lines(block) == before == FindScanner(PROBES).lines(block)

@@ -18,13 +18,14 @@ identical answers (tests/test_logs_engine.py runs both):
 * ``FindScanner`` - the standard library: one ``bytes.find`` sweep per literal
   (in ``block.lower()`` for caseless probes), where Hyperscan has no wheel.
 
-``scanner_for(probes)`` picks Hyperscan when it imports. A literal never holds
+``scanner_for(probes)`` picks Hyperscan when it imports (once its database is compiled). A literal never holds
 ``\\n`` (the literal extraction never produces one), and a block always ends
 with one (``LineFramer``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -38,14 +39,42 @@ class Scanner(Protocol):
 
 
 def scanner_for(probes: Sequence[Probe], *, engine: str = "auto") -> Scanner:
-    """Hyperscan when it is installed (and ``engine`` is not ``"find"``), else ``FindScanner``."""
-    if engine != "find" and probes:
-        hyperscan = _hyperscan()
-        if hyperscan is not None:
-            return HyperscanScanner(probes, hyperscan)
+    """``auto``: ``FindScanner`` until Hyperscan's database is compiled (in a thread: 40-60 ms
+    that a one-off ``watchdog check`` of a quiet log should not wait for), then Hyperscan;
+    ``hyperscan``: Hyperscan at once; ``find``: the standard library only."""
+    hyperscan = _hyperscan() if engine != "find" and probes else None
     if engine == "hyperscan":
-        raise RuntimeError("hyperscan is not installed")
-    return FindScanner(probes)
+        if hyperscan is None:
+            raise RuntimeError("hyperscan is not installed")
+        return HyperscanScanner(probes, hyperscan)
+    return FindScanner(probes) if hyperscan is None else Upgrading(probes, hyperscan)
+
+
+class Upgrading:
+    """``FindScanner``'s answers until a Hyperscan database compiled in a thread is ready (the same
+    answers, faster); a database that cannot be compiled leaves the standard library in charge."""
+
+    def __init__(self, probes: Sequence[Probe], hyperscan: Any) -> None:
+        self._find = FindScanner(probes)
+        self._fast: HyperscanScanner | None = None
+        self._thread = threading.Thread(target=self._compile, args=(probes, hyperscan), daemon=True,
+                                        name="hyperscan-compile")
+        self._thread.start()
+
+    def _compile(self, probes: Sequence[Probe], hyperscan: Any) -> None:
+        try:
+            self._fast = HyperscanScanner(probes, hyperscan)  # compiling releases the GIL
+        except Exception:  # noqa: BLE001 - an engine error must not stop the log path
+            return
+
+    def ready(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` for the database; whether Hyperscan answers from now on."""
+        self._thread.join(timeout)
+        return self._fast is not None
+
+    def lines(self, block: bytes) -> list[list[int]]:
+        fast = self._fast
+        return fast.lines(block) if fast is not None else self._find.lines(block)
 
 
 def engine_name() -> str:
