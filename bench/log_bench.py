@@ -1,6 +1,7 @@
 """Benchmark: the log path on the three mixes of issue 15, next to grep and ripgrep, in one table.
 
     .venv/bin/python bench/log_bench.py [--lines 2000000] [--runs 3] [--mixes abc] [--dir DIR] [--repeat 1]
+                                        [--compare OTHER/.venv/bin/watchdog]
 
 For each mix (bench/log_mixes.py: a Railway-like, b JSON-heavy, c dense with a
 raw-text JSON rule; generated and seeded, kept in ``--dir`` for the next run)
@@ -15,9 +16,10 @@ it times, ``--runs`` times in turn, and prints the medians:
 * ``LC_ALL=C grep -c -E``, ``LC_ALL=C.UTF-8 grep -c -E`` with the 8 patterns
   combined, and ``rg -c`` (ASCII ``\\b``) when ripgrep is installed;
 
-then lines/s, the ratio of each watchdog figure to ``LC_ALL=C`` grep, the
-peak RSS of each watchdog process and the checks' summaries (the same counts
-whatever the path). The machine may be shared: compare the ratios of one run.
+then lines/s (wall clock, and per CPU second of that process: the figure a
+shared machine disturbs least), the ratio of each wall figure to ``LC_ALL=C``
+grep, the peak RSS of each watchdog process and the checks' summaries (the
+same counts whatever the path). The machine may be shared: compare the ratios of one run.
 It asserts nothing.
 """
 
@@ -54,14 +56,14 @@ def write_config(directory: Path, mix: str, log: Path, repeat: int) -> Path:
     return path
 
 
-def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one process."""
+def timed(argv: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS (MB; GNU time's: a child forked from this process
+    would count this process's pages until it execs) and stdout of one process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    out = proc.stdout.read() if proc.stdout else b""  # type: ignore[union-attr]
-    _pid, _status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024, out.decode("utf-8", "replace")
+    done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *argv], capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    peak, user, system = done.stderr.decode().strip().splitlines()[-1].split()
+    return wall, float(user) + float(system), int(peak) / 1024, done.stdout.decode("utf-8", "replace")
 
 
 def greps(mix: str, log: Path) -> dict[str, list[str]]:
@@ -94,42 +96,48 @@ async def live_path(config: Path, lines: int) -> dict[str, object]:
             "summaries": {r.check: r.summary for r in results}}
 
 
-def run_mix(mix: str, log: Path, config: Path, runs: int, repeat: int) -> dict[str, object]:
+def run_mix(mix: str, log: Path, config: Path, runs: int, repeat: int, other: str | None) -> dict[str, object]:
     lines = sum(1 for _ in log.open("rb")) * repeat
     commands = {"scan FILE": [WATCHDOG, "logs", "scan", "-c", str(config), "-f", "json", str(log)],
                 "scan via pipe": [WATCHDOG, "logs", "scan", "-c", str(config), "-f", "json", "railway"],
                 "live path": [sys.executable, __file__, "--live-child", str(config), str(lines)]}
+    if other:
+        commands["other: scan FILE"] = [other, "logs", "scan", "-c", str(config), "-f", "json", str(log)]
     if repeat > 1:
         del commands["scan FILE"]
     commands.update({} if repeat > 1 else greps(mix, log))
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, float] = {}
     outputs: dict[str, str] = {}
     for _ in range(runs):
         for name, argv in commands.items():
-            wall, peak, out = timed(argv)
+            wall, seconds, peak, out = timed(argv)
             if name == "live path":
-                wall = json.loads(out)["wall"]
+                wall, seconds = json.loads(out)["wall"], json.loads(out)["cpu"]
             times[name].append(wall)
+            cpu[name].append(seconds)
             rss[name] = max(rss.get(name, 0.0), peak)
             outputs[name] = out
-    return {"lines": lines, "bytes": log.stat().st_size * repeat, "times": times, "rss": rss,
+    return {"lines": lines, "bytes": log.stat().st_size * repeat, "times": times, "cpu": cpu, "rss": rss,
             "outputs": outputs, "commands": commands}
 
 
 def report(mix: str, found: dict[str, object]) -> None:
     lines = found["lines"]
     times: dict[str, list[float]] = found["times"]  # type: ignore[assignment]
+    cpu: dict[str, list[float]] = found["cpu"]  # type: ignore[assignment]
     rss: dict[str, float] = found["rss"]  # type: ignore[assignment]
     base = statistics.median(times.get("grep -E, LC_ALL=C", [float("nan")]))
     print(f"\nmix {mix}: {lines:,} lines, {found['bytes'] / 1e6:.0f} MB ({len(next(iter(times.values())))} runs, medians)")
-    print(f"  {'path':22} {'M lines/s':>10} {'seconds':>8} {'/ C grep':>9} {'peak RSS':>9}  (all runs)")
+    print(f"  {'path':22} {'M lines/s':>10} {'seconds':>8} {'/ C grep':>9} {'per CPU s':>10} {'peak RSS':>9}  (all runs)")
     for name, values in times.items():
         median = statistics.median(values)
         ratio = base / median if base == base else float("nan")
-        memory = f"{rss[name]:6.0f} MB" if name in ("scan FILE", "scan via pipe", "live path") else ""
+        per_cpu = lines / statistics.median(cpu[name]) / 1e6
+        memory = f"{rss[name]:6.0f} MB" if "scan" in name or name == "live path" else ""
         runs = " ".join(f"{v:.2f}" for v in values)
-        print(f"  {name:22} {lines / median / 1e6:10.2f} {median:8.2f} {ratio:9.2f} {memory:>9}  ({runs})")
+        print(f"  {name:22} {lines / median / 1e6:10.2f} {median:8.2f} {ratio:9.2f} {per_cpu:10.2f} {memory:>9}  ({runs})")
     print_results(found["outputs"])  # type: ignore[arg-type]
 
 
@@ -149,6 +157,7 @@ def main() -> None:
     parser.add_argument("--mixes", default="abc")
     parser.add_argument("--repeat", type=int, default=1, help="the pipe's child writes the file this many times")
     parser.add_argument("--dir", help="where the generated logs are kept (default: a temporary directory)")
+    parser.add_argument("--compare", metavar="WATCHDOG", help="another watchdog executable: its logs scan FILE too")
     parser.add_argument("--live-child", nargs=2, metavar=("CONFIG", "LINES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.live_child:
@@ -163,7 +172,7 @@ def main() -> None:
             if not log.exists():
                 log_mixes.write_mix(log, mix, args.lines)
             config = write_config(directory, mix, log, args.repeat)
-            found = run_mix(mix, log, config, args.runs, args.repeat)
+            found = run_mix(mix, log, config, args.runs, args.repeat, args.compare)
             report(mix, found)
             for name, argv in found["commands"].items():  # type: ignore[attr-defined]
                 print(f"  $ {' '.join(argv)}" if name != "live path" else f"  $ (live) {' '.join(argv)}")
