@@ -14,9 +14,10 @@ import pytest
 from watchdog import runner
 from watchdog.config import from_document
 from watchdog.logs import hub as hub_module
-from watchdog.logs.hub import Batch, LogHub
+from watchdog.logs.hub import LogHub
 from watchdog.logs.lines import split_lines, strip_ansi
-from watchdog.logs.matcher import OneLine, field_text
+from watchdog.logs.matcher import field_text
+from watchdog.logs.routes import Batch, OneLine
 
 _spec = importlib.util.spec_from_file_location("log_mixes", Path(__file__).parent.parent / "bench" / "log_mixes.py")
 assert _spec is not None and _spec.loader is not None

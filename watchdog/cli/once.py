@@ -95,7 +95,7 @@ def run_check(run: CheckRun) -> int:
     from watchdog import runner
     from watchdog.config import load
     from watchdog.durations import parse_duration
-    from watchdog.errors import UsageError, WatchdogError
+    from watchdog.errors import WatchdogError
 
     def only(tables: Any, path: Any) -> list[str]:
         return runner.preselect(tables, path, run.names, run.tags)

@@ -15,7 +15,51 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from watchdog.logs.matcher import BlockMatches, MatchedLines, OneLine, PatternSpec
+from watchdog.logs.matcher import BlockMatches, PatternSpec
+
+
+class MatchedLines:
+    """One pattern's matching lines of a block, for handlers that take them at once:
+    ``len(lines)``, ``lines[i]`` (decoded on demand) and ``lines.match(i)``."""
+
+    __slots__ = ("_found", "_index", "_starts")
+
+    def __init__(self, found: BlockMatches, index: int) -> None:
+        self._found = found
+        self._index = index
+        self._starts = found.hits[index]
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, i: int) -> str:
+        return self._found.line(self._starts[i])
+
+    def match(self, i: int) -> re.Match[str]:
+        return self._found.match(self._index, self._starts[i])
+
+
+class OneLine:
+    """A single matching line with the ``MatchedLines`` interface."""
+
+    __slots__ = ("_line", "_match")
+
+    def __init__(self, line: str, found: re.Match[str]) -> None:
+        self._line = line
+        self._match = found
+
+    def __len__(self) -> int:
+        return 1
+
+    def __getitem__(self, i: int) -> str:
+        if i not in (0, -1):
+            raise IndexError(i)
+        return self._line
+
+    def match(self, i: int) -> re.Match[str]:
+        self[i]
+        return self._match
+
 
 LineHandler = Callable[[float, str, "re.Match[str]"], None]
 Failed = Callable[[Exception], None]

@@ -26,7 +26,7 @@ from typing import Protocol
 
 
 class Lines(Protocol):
-    """A block's matching lines of one pattern (``watchdog.logs.matcher.MatchedLines``)."""
+    """A block's matching lines of one pattern (``watchdog.logs.routes.MatchedLines``)."""
 
     def __len__(self) -> int: ...
     def __getitem__(self, i: int) -> str: ...
