@@ -55,11 +55,20 @@ async def _serve(port: int, delay: float) -> None:
 
 
 def start_server(delay_ms: float) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    return started(subprocess.Popen([PY, __file__, "--serve", str(port), "--delay-ms", str(delay_ms)]), port)
+
+
+def free_port() -> int:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    proc = subprocess.Popen([PY, __file__, "--serve", str(port), "--delay-ms", str(delay_ms)])
+    return int(port)
+
+
+def started(proc: subprocess.Popen[bytes], port: int) -> tuple[subprocess.Popen[bytes], int]:
+    """``proc`` once it accepts connections on ``port`` (killed if it never does)."""
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -1,19 +1,25 @@
-"""Benchmark: a Railway-like log through the full log path, next to ``grep -c -E``.
+"""Benchmark: the log path on the three mixes of issue 15, next to grep and ripgrep, in one table.
 
-    .venv/bin/python bench/log_bench.py [--lines 2000000] [--repeat 1] [--keep FILE]
+    .venv/bin/python bench/log_bench.py [--lines 2000000] [--runs 3] [--mixes abc] [--dir DIR] [--repeat 1]
+                                        [--compare OTHER/.venv/bin/watchdog]
 
-Writes a log of ``--lines`` lines (JSON lines and emoji lines, ~1 % errors,
-trade/signal pairs, disconnects, heartbeats, alerts), then reads it through a
-pipe from a child process (``cat``, as ``railway logs`` would write it) and
-through the whole path - command source -> framer -> matcher -> window state ->
-the 8 patterns of the example's log checks -> Results - exactly as
-``watchdog logs scan`` does. ``--repeat N`` has the child write the file N
-times (``--lines 2000000 --repeat 5`` is the 10-million-line memory run).
+For each mix (bench/log_mixes.py: a Railway-like, b JSON-heavy, c dense with a
+raw-text JSON rule; generated and seeded, kept in ``--dir`` for the next run)
+it times, ``--runs`` times in turn, and prints the medians:
 
-Prints lines/s and MB/s (wall clock and per CPU second of this process, since
-the machine may be shared), the same file through a bare pipe read (no
-matching) and through ``grep -c -E`` with the combined pattern, the ratio to
-grep, 8 separate ``grep -c`` passes, the checks' results and the peak RSS.
+* ``watchdog logs scan -c CONFIG FILE``: the whole process reading the file;
+* ``watchdog logs scan -c CONFIG railway``: the whole process, the command
+  source ``cat FILE`` through a pipe (``--repeat N``: the child writes the file
+  N times; ``--lines 2000000 --repeat 5`` is the 10-million-line memory run);
+* the daemon's live path: a child process whose hub runs the command source in
+  live mode, timed from ``hub.start()`` to the last line read (no start-up);
+* ``LC_ALL=C grep -c -E``, ``LC_ALL=C.UTF-8 grep -c -E`` with the 8 patterns
+  combined, and ``rg -c`` (ASCII ``\\b``) when ripgrep is installed;
+
+then lines/s (wall clock, and per CPU second of that process: the figure a
+shared machine disturbs least), the ratio of each wall figure to ``LC_ALL=C``
+grep, the peak RSS of each watchdog process and the checks' summaries (the
+same counts whatever the path). The machine may be shared: compare the ratios of one run.
 It asserts nothing.
 """
 
@@ -23,153 +29,156 @@ import argparse
 import asyncio
 import json
 import os
-import random
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-CHECKS = {
-    "signal-latency": {"type": "log-latency", "start": r"Broadcasting trade:executed for user (?P<user>\S+)",
-                       "end": r"Emitted signal quality to user (?P<user>\S+)", "key": "user",
-                       "window": "15m", "timeout": "30s", "critical": ["p95_ms > 500"]},
-    "ws-drops": {"type": "log-rate", "match": "WebSocket disconnected", "window": "1m", "critical": ["count > 5"]},
-    "error-rate": {"type": "log-ratio", "match": r"(?i)\berror\b|failed", "window": "5m",
-                   "warning": ["ratio_pct > 1"], "critical": ["ratio_pct > 5"]},
-    "heartbeat": {"type": "log-absence", "match": "Heartbeat", "within": "5m"},
-    "app-alerts": {"type": "log-match", "match": "🚨 ALERT: (?P<what>.*)", "severity": "critical"},
-    "redis-errors": {"type": "log-rate", "match": r"Redis (?:connection )?(?:error|lost)", "window": "5m",
-                     "warning": ["count > 0"]},
-    "json-errors": {"type": "log-ratio", "field": "level", "match": "^(?:error|fatal)$", "window": "5m",
-                    "critical": ["ratio_pct > 5"]},
-}
-#: the same 8 patterns for grep (ERE; \S and \b are GNU extensions grep -E accepts)
-GREP = [r"Broadcasting trade:executed for user \S+", r"Emitted signal quality to user \S+",
-        "WebSocket disconnected", r"\b[Ee][Rr][Rr][Oo][Rr]\b|[Ff][Aa][Ii][Ll][Ee][Dd]", "Heartbeat",
-        "🚨 ALERT: .*", "Redis (connection )?(error|lost)", '"level": ?"(error|fatal)"']
+import log_mixes  # noqa: E402
+
+WATCHDOG = str(Path(sys.executable).with_name("watchdog"))
 
 
-def write_log(path: Path, lines: int, seed: int = 7) -> None:
-    rnd = random.Random(seed)
-    ts = "2026-11-29T12:{:02d}:{:02d}.{:03d}Z"
-    kinds = [
-        (30.0, lambda i: f"GET /api/trades?page={i % 40} 200 {rnd.randint(3, 90)}ms"),
-        (27.0, lambda i: json.dumps({"timestamp": ts.format(i // 60000 % 60, i // 1000 % 60, i % 1000),
-                                     "level": "info", "msg": "request handled", "ms": i % 97,
-                                     "path": "/api/providers/leaderboard"})),
-        (25.0, lambda i: f"[socket.io] user:{i % 3000} joined room trades (replica {i % 2})"),
-        (2.0, lambda i: f"📡 Broadcasting trade:executed for user u{i % 5000}"),
-        (10.0, lambda i: f"✅ Signal quality analyzed: smartMoney={i % 7} rareInformation={i % 3} tier=HIGH"),
-        (0.5, lambda i: f"❌ WebSocket disconnected: socket {i:x} (transport close)"),
-        (0.2, lambda i: f"💓 Heartbeat replica={i % 2} uptime={i}s connections={i % 900}"),
-        (0.05, lambda i: "🚨 ALERT: High WebSocket latency detected (p95 812ms)"),
-        (0.6, lambda i: json.dumps({"timestamp": ts.format(0, 0, 0), "level": "error",
-                                    "msg": "Error: provider request failed", "provider": "tradier"})),
-        (0.3, lambda i: "⚠️ Redis connection lost, retrying in 1000ms"),
-        (0.1, lambda i: "\x1b[31mERROR\x1b[0m order sync failed for account a1"),
-    ]
-    weights = [w for w, _ in kinds]
-    makers = [m for _, m in kinds]
-    ends: dict[int, list[str]] = {}  # line number -> signal lines due there
-    with path.open("w", encoding="utf-8") as out:
-        batch: list[str] = []
-        for i in range(lines):
-            line = ends.pop(i, None) or [rnd.choices(makers, weights)[0](i)]
-            batch.append(line.pop())
-            if line:
-                ends.setdefault(i + 1, []).extend(line)
-            if batch[-1].startswith("📡 Broadcasting") and rnd.random() > 0.01:  # 1 % of ends never come
-                user = batch[-1].rsplit(" ", 1)[1]
-                ends.setdefault(i + rnd.randint(3, 400), []).append(
-                    f"📡 Emitted signal quality to user {user} for trade t{i}")
-            if len(batch) == 50_000:
-                out.write("\n".join(batch) + "\n")
-                batch = []
-        out.write("\n".join(batch) + "\n" if batch else "")
+def write_config(directory: Path, mix: str, log: Path, repeat: int) -> Path:
+    lines = ["[sources.railway]", f"command = {json.dumps(['cat'] + [str(log)] * repeat)}"]
+    for name, body in log_mixes.checks_for(mix).items():
+        lines += [f"[checks.{name}]", 'source = "railway"']
+        lines += [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in body.items()]
+    path = directory / f"bench-{mix}.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
-async def full_path(path: Path, repeat: int) -> tuple[float, float, list[object], dict[str, object]]:
-    from watchdog import runner
-    from watchdog.config import from_document
-
-    document = {"sources": {"railway": {"command": ["cat"] + [str(path)] * repeat}},
-                "checks": {name: {"source": "railway", **body} for name, body in CHECKS.items()}}
-    config = from_document(document, file="bench.toml")
-    context = runner.context_for(config, logs_to_end=True)
-    checks = runner.build(config, list(config.checks), context)
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    results = await runner.run_checks(checks)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    status = {n: s.to_dict() for n, s in context.logs.source_status().items()}
-    await context.aclose()
-    return wall, cpu, results, status
-
-
-async def bare_pipe(path: Path, repeat: int) -> tuple[float, int]:
-    from watchdog.logs.lines import LineFramer
-    from watchdog.logs.sources import CHUNK
-
-    proc = await asyncio.create_subprocess_exec("cat", *[str(path)] * repeat,
-                                                stdout=asyncio.subprocess.PIPE, limit=CHUNK)
-    framer, lines, t0 = LineFramer(), 0, time.perf_counter()
-    assert proc.stdout is not None
-    while chunk := await proc.stdout.read(CHUNK):
-        lines += framer.feed(chunk).count(b"\n")
-    await proc.wait()
-    return time.perf_counter() - t0, lines
-
-
-def grep_time(args: list[str]) -> tuple[float, str]:
+def timed(argv: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS (MB; GNU time's: a child forked from this process
+    would count this process's pages until it execs) and stdout of one process."""
     t0 = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    return time.perf_counter() - t0, done.stdout.strip()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *argv], capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    peak, user, system = done.stderr.decode().strip().splitlines()[-1].split()
+    return wall, float(user) + float(system), int(peak) / 1024, done.stdout.decode("utf-8", "replace")
+
+
+def greps(mix: str, log: Path) -> dict[str, list[str]]:
+    combined = "|".join(f"({p})" for p in log_mixes.grep_patterns(mix))
+    tools = {"grep -E, LC_ALL=C": ["env", "LC_ALL=C", "grep", "-c", "-E", combined, str(log)],
+             "grep -E, C.UTF-8": ["env", "LC_ALL=C.UTF-8", "grep", "-c", "-E", combined, str(log)]}
+    if shutil.which("rg"):
+        tools["rg (ASCII \\b)"] = ["rg", "-c", combined.replace(r"\b", r"(?-u:\b)"), str(log)]
+    return tools
+
+
+async def live_path(config: Path, lines: int) -> dict[str, object]:
+    """In a child: the daemon's way - hub started live, checks run once after the last line."""
+    from watchdog import runner
+    from watchdog.config import load
+
+    cfg = load(config)
+    context = runner.context_for(cfg)
+    checks = runner.build(cfg, list(cfg.checks), context)
+    hub = context.logs
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await hub.start()
+    status = hub.source_status()["railway"]
+    while status.lines < lines:
+        await asyncio.sleep(0.005)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    results = await runner.run_checks(checks)
+    await context.aclose()
+    return {"wall": wall, "cpu": cpu, "lines": status.lines,
+            "summaries": {r.check: r.summary for r in results}}
+
+
+def run_mix(mix: str, log: Path, config: Path, runs: int, repeat: int, other: str | None) -> dict[str, object]:
+    lines = sum(1 for _ in log.open("rb")) * repeat
+    commands = {"scan FILE": [WATCHDOG, "logs", "scan", "-c", str(config), "-f", "json", str(log)],
+                "scan via pipe": [WATCHDOG, "logs", "scan", "-c", str(config), "-f", "json", "railway"],
+                "live path": [sys.executable, __file__, "--live-child", str(config), str(lines)]}
+    if other:
+        commands["other: scan FILE"] = [other, "logs", "scan", "-c", str(config), "-f", "json", str(log)]
+    if repeat > 1:
+        del commands["scan FILE"]
+    commands.update({} if repeat > 1 else greps(mix, log))
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    rss: dict[str, float] = {}
+    outputs: dict[str, str] = {}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            wall, seconds, peak, out = timed(argv)
+            if name == "live path":
+                wall, seconds = json.loads(out)["wall"], json.loads(out)["cpu"]
+            times[name].append(wall)
+            cpu[name].append(seconds)
+            rss[name] = max(rss.get(name, 0.0), peak)
+            outputs[name] = out
+    return {"lines": lines, "bytes": log.stat().st_size * repeat, "times": times, "cpu": cpu, "rss": rss,
+            "outputs": outputs, "commands": commands}
+
+
+def report(mix: str, found: dict[str, object]) -> None:
+    lines = found["lines"]
+    times: dict[str, list[float]] = found["times"]  # type: ignore[assignment]
+    cpu: dict[str, list[float]] = found["cpu"]  # type: ignore[assignment]
+    rss: dict[str, float] = found["rss"]  # type: ignore[assignment]
+    base = statistics.median(times.get("grep -E, LC_ALL=C", [float("nan")]))
+    print(f"\nmix {mix}: {lines:,} lines, {found['bytes'] / 1e6:.0f} MB ({len(next(iter(times.values())))} runs, medians)")
+    print(f"  {'path':22} {'M lines/s':>10} {'seconds':>8} {'/ C grep':>9} {'per CPU s':>10} {'peak RSS':>9}  (all runs)")
+    for name, values in times.items():
+        median = statistics.median(values)
+        ratio = base / median if base == base else float("nan")
+        per_cpu = lines / statistics.median(cpu[name]) / 1e6
+        memory = f"{rss[name]:6.0f} MB" if "scan" in name or name == "live path" else ""
+        runs = " ".join(f"{v:.2f}" for v in values)
+        print(f"  {name:22} {lines / median / 1e6:10.2f} {median:8.2f} {ratio:9.2f} {per_cpu:10.2f} {memory:>9}  ({runs})")
+    print_results(found["outputs"])  # type: ignore[arg-type]
+
+
+def print_results(outputs: dict[str, str]) -> None:
+    scan = outputs.get("scan FILE") or outputs.get("scan via pipe") or "{}"
+    live = json.loads(outputs.get("live path") or "{}").get("summaries", {})
+    for result in json.loads(scan).get("results", []):
+        print(f"  {result['check']:15} {result['status']:8} {result['summary']}")
+        if result["check"] in live:
+            print(f"  {'':15} {'live':8} {live[result['check']]}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=2_000_000)
-    parser.add_argument("--repeat", type=int, default=1, help="the child writes the file this many times")
-    parser.add_argument("--keep", help="write/reuse the log at this path")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each command (medians)")
+    parser.add_argument("--mixes", default="abc")
+    parser.add_argument("--repeat", type=int, default=1, help="the pipe's child writes the file this many times")
+    parser.add_argument("--dir", help="where the generated logs are kept (default: a temporary directory)")
+    parser.add_argument("--compare", metavar="WATCHDOG", help="another watchdog executable: its logs scan FILE too")
+    parser.add_argument("--live-child", nargs=2, metavar=("CONFIG", "LINES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="log-bench-")
-    path = Path(args.keep or os.path.join(tmp, "railway.log"))
+    if args.live_child:
+        print(json.dumps(asyncio.run(live_path(Path(args.live_child[0]), int(args.live_child[1])))))
+        return
+    directory = Path(args.dir or tempfile.mkdtemp(prefix="log-bench-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared: compare ratios)")
     try:
-        if not path.exists():
-            t0 = time.perf_counter()
-            write_log(path, args.lines)
-            print(f"wrote {args.lines:,} lines ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f}s")
-        report(path, args.repeat)
+        for mix in args.mixes:
+            log = directory / f"mix-{mix}-{args.lines}.log"
+            if not log.exists():
+                log_mixes.write_mix(log, mix, args.lines)
+            config = write_config(directory, mix, log, args.repeat)
+            found = run_mix(mix, log, config, args.runs, args.repeat, args.compare)
+            report(mix, found)
+            for name, argv in found["commands"].items():  # type: ignore[attr-defined]
+                print(f"  $ {' '.join(argv)}" if name != "live path" else f"  $ (live) {' '.join(argv)}")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def report(path: Path, repeat: int) -> None:
-    size = path.stat().st_size * repeat
-    pipe_s, lines = asyncio.run(bare_pipe(path, repeat))
-    wall, cpu, results, status = asyncio.run(full_path(path, repeat))
-    combined = "|".join(f"({p})" for p in GREP)
-    grep_s, grep_count = grep_time(["grep", "-c", "-E", combined, str(path)])
-    grep_s *= repeat  # the same file again
-    passes = [grep_time(["grep", "-c", "-E", p, str(path)]) for p in GREP]
-    eight_s = sum(t for t, _ in passes) * repeat
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"lines: {lines:,} ({size / 1e6:.0f} MB) through a pipe from `cat`")
-    print(f"bare pipe read + framing : {lines / pipe_s / 1e6:6.2f} M lines/s  {size / pipe_s / 1e6:7.1f} MB/s")
-    print(f"full path, 8 patterns    : {lines / wall / 1e6:6.2f} M lines/s  {size / wall / 1e6:7.1f} MB/s  (wall {wall:.2f}s)")
-    print(f"  per CPU second         : {lines / cpu / 1e6:6.2f} M lines/s  (cpu {cpu:.2f}s of this process)")
-    print(f"grep -c -E combined      : {lines / grep_s / 1e6:6.2f} M lines/s  ({grep_s:.2f}s, matching lines {int(grep_count or 0) * repeat:,})")
-    print(f"grep, 8 separate passes  : {lines / eight_s / 1e6:6.2f} M lines/s  ({eight_s:.2f}s)")
-    print(f"ratio full path / grep combined: {grep_s / wall:.2f}   / 8 grep passes: {eight_s / wall:.2f}")
-    print(f"peak RSS: {rss_mb:.0f} MB")
-    print("source:", json.dumps({k: {x: v[x] for x in ("state", "lines", "bytes", "restarts", "last_error")}
-                                 for k, v in status.items()}))
-    for r in results:
-        print(f"  {r.check:15} {r.status.name:8} {r.summary}")  # type: ignore[attr-defined]
+        if not args.dir:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,10 @@ from pydantic import AfterValidator
 
 from watchdog.errors import CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
-from watchdog.logs.hub import Handler, ReadView
+from watchdog.logs.hub import ReadView
+from watchdog.logs.routes import Batch, Handler
 from watchdog.logs.matcher import PatternSpec
+from watchdog.logs.windows import Lines
 from watchdog.model import Measurement, Result
 from watchdog.thresholds import format_number
 from watchdog.types import PositiveDuration
@@ -77,13 +79,13 @@ class LogCheck(CheckKind[LogConfigT]):
         """Create the state the handlers feed."""
 
     def patterns(self) -> list[tuple[PatternSpec, Handler]]:
-        """The check's ``match`` pattern, counted by ``_hit`` (kinds with other patterns override)."""
-        return [(self.spec(getattr(self.config, "match")), self._hit)]
+        """The check's ``match`` pattern, counted by ``_hits`` (kinds with other patterns override)."""
+        return [(self.spec(getattr(self.config, "match")), Batch(self._hits))]
 
-    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
-        """A matching line: counted in the kind's window state, kept as evidence."""
-        self.state.hit(t)
-        self.evidence.add(line)
+    def _hits(self, t: float, lines: Lines) -> None:
+        """A block's matching lines: counted in the kind's window state, a few kept as evidence."""
+        self.state.hit(t, len(lines))
+        self.evidence.extend(lines)
 
     on_lines: Any = None  # (time, line count) per block, for kinds that count all lines
     on_begin: Any = None  # (time) when the source starts being read

@@ -14,7 +14,6 @@ as it is read (``push_results``).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Annotated, ClassVar
@@ -23,7 +22,7 @@ from pydantic import Field
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
 from watchdog.logs.hub import LogMatch, ReadView
-from watchdog.logs.windows import Matches, MatchState
+from watchdog.logs.windows import Lines, Matches, MatchState
 from watchdog.model import Measurement, Result
 from watchdog.status import Status
 from watchdog.text import clip
@@ -44,8 +43,8 @@ class LogMatchCheck(LogCheck[LogMatchConfig]):
     def setup(self) -> None:
         self.state = MatchState(keep=self.config.evidence)
 
-    def _hit(self, t: float, line: str, found: re.Match[str]) -> None:
-        self.state.hit(line, found.groupdict())
+    def _hits(self, t: float, lines: Lines) -> None:
+        self.state.hits(lines)
 
     def judge_view(self, view: ReadView) -> Measurement:
         seen = self.state.take()

@@ -16,14 +16,14 @@ is no ratio (thresholds on ``ratio_pct`` do not trip) and the summary says so.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
 from watchdog.durations import format_duration
-from watchdog.logs.hub import Handler, ReadView
+from watchdog.logs.hub import ReadView
+from watchdog.logs.routes import Batch, Handler
 from watchdog.logs.matcher import PatternSpec
-from watchdog.logs.windows import Evidence, RatioState
+from watchdog.logs.windows import Evidence, Lines, RatioState
 from watchdog.model import Measurement
 from watchdog.types import PositiveDuration
 
@@ -49,11 +49,11 @@ class LogRatioCheck(LogCheck[LogRatioConfig]):
     def patterns(self) -> list[tuple[PatternSpec, Handler]]:
         wanted = super().patterns()
         if self.config.of is not None:
-            wanted.append((self.spec(self.config.of), self._of))
+            wanted.append((self.spec(self.config.of), Batch(self._of)))
         return wanted
 
-    def _of(self, t: float, line: str, found: re.Match[str]) -> None:
-        self.state.lines(t, 1)
+    def _of(self, t: float, lines: Lines) -> None:
+        self.state.lines(t, len(lines))
 
     def judge_view(self, view: ReadView) -> Measurement:
         ratio = self.state.snapshot(view.now, view.final)

@@ -155,3 +155,31 @@ def test_scan_stdin_redirected_from_a_file(config: str, logfile: str) -> None:
     assert {r["check"]: r["metrics"] for r in document["results"]} == {
         "ws-drops": {"count": 6.0, "per_min": 6.0}, "app-alerts": {"matches": 6}}
     assert (document["sources"]["scan"]["origin"], document["sources"]["scan"]["lines"]) == ("stdin", 15)
+
+
+SLOW = """
+[sources.app]
+command = ["true"]
+
+[checks.digits]
+type = "log-rate"
+source = "app"
+match = '^\\d+$'
+
+[checks.errors]
+type = "log-rate"
+source = "app"
+match = 'error'
+"""
+
+
+def test_config_validate_verbose_names_the_patterns_that_run_on_every_line(run_cli, write_config) -> None:  # type: ignore[no-untyped-def]
+    outcome = run_cli("config", "validate", "-v", "-c", write_config(SLOW))
+    slow = [line for line in outcome.out.splitlines() if line.startswith("slow:")]
+    assert (outcome.code, slow) == (0, ["slow: checks.digits: '^\\d+$' has no literal text to pre-filter on, so it "
+                                        "runs on every line (~10x slower than a pattern holding a word)"])
+
+
+def test_config_validate_without_verbose_says_only_ok(run_cli, write_config) -> None:  # type: ignore[no-untyped-def]
+    outcome = run_cli("config", "validate", "-c", write_config(SLOW))
+    assert outcome.out.endswith("OK - 2 checks (digits, errors), 1 sources\n")

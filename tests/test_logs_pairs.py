@@ -68,3 +68,19 @@ def test_keyed_fifo_drops_the_oldest_overall() -> None:
     fifo = KeyedFifo(cap=2)
     assert fifo.push("a", 1.0) == [] and fifo.push("b", 2.0) == [] and fifo.push("a", 3.0) == [1.0]
     assert (fifo.pop("a"), fifo.pop("a"), fifo.pop("b"), len(fifo)) == (3.0, None, 2.0, 0)
+
+
+def test_the_expiry_shortcut_changes_nothing_even_when_times_run_backwards() -> None:
+    import math
+    import random
+
+    rnd = random.Random(4)
+    fast, slow = (PairTracker(timeout=5, window=60, max_pending=50) for _ in range(2))
+    t = 0.0
+    for _ in range(5000):
+        t += rnd.choice([0.0, 0.0, 0.3, 1.0, 7.0, -2.0])
+        key, start = f"u{rnd.randint(0, 40)}", rnd.random() < 0.55
+        slow.starts.floor = slow.ends.floor = -math.inf  # no shortcut: the full expiry every time
+        for tracker in (fast, slow):
+            (tracker.start if start else tracker.end)(key, t)
+    assert fast.snapshot(t + 100, final=True) == slow.snapshot(t + 100, final=True)

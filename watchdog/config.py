@@ -123,12 +123,21 @@ def _existing(path: Path, origin: str) -> Path:
     return path
 
 
-def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Find, read, interpolate and validate; raises ConfigError naming the key."""
+#: given the ``[checks.*]`` tables as written, the names of those to validate (``watchdog check``)
+Selection = Callable[[Mapping[str, Mapping[str, Any]], Path], list[str]]
+
+
+def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, *,
+         only: Selection | None = None, sources: bool = False) -> Config:
+    """Find, read, interpolate and validate; raises ConfigError naming the key.
+
+    With ``only``, just the checks it picks are validated - and ``[sources.*]`` when one of
+    them reads a source, or ``sources`` asks - not the channels or windows: what a one-off
+    ``watchdog check`` uses. ``config validate`` and ``run`` validate everything."""
     env = os.environ if env is None else env
     file = find_config(path, env)
     document = read_toml(file)
-    return from_document(document, file=file, env=env)
+    return from_document(document, file=file, env=env, only=only, sources=sources)
 
 
 def read_toml(file: Path) -> dict[str, Any]:
@@ -145,8 +154,10 @@ def read_toml(file: Path) -> dict[str, Any]:
 
 
 def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.toml",
-                  env: Mapping[str, str] | None = None) -> Config:
-    """Validate an already-parsed document (tests and `config validate` use this too)."""
+                  env: Mapping[str, str] | None = None, only: Selection | None = None,
+                  sources: bool = False) -> Config:
+    """Validate an already-parsed document (tests and `config validate` use this too);
+    ``only`` and ``sources`` as for ``load``."""
     env = os.environ if env is None else env
     name = str(file)
     redactor = Redactor()
@@ -154,19 +165,26 @@ def from_document(document: Mapping[str, Any], *, file: Path | str = "watchdog.t
     named = {key: doc.get(key) for key in ("checks", *TABLES) if key in doc}
     plain = {k: v for k, v in doc.items() if k not in named}
     settings = _settings(plain, name, env)
-    sources = named.get("sources")
+    source_tables = named.get("sources")
     ctx = LoadContext(file=name, raw_document=document, document=doc, settings=settings,
-                      source_names=tuple(sorted(sources)) if isinstance(sources, dict) else ())
-    kinds, checks = _checks(_as_tables(named.get("checks") or {}, "checks", name), ctx)
+                      source_names=tuple(sorted(source_tables)) if isinstance(source_tables, dict) else ())
+    check_tables = _as_tables(named.get("checks") or {}, "checks", name)
+    wanted = set(TABLES)
+    if only is not None:
+        check_tables = {n: check_tables[n] for n in only(check_tables, Path(file))}
+        wanted = {"sources"} if sources or any("source" in t for t in check_tables.values()) else set()
+    kinds, checks = _checks(check_tables, ctx)
     ctx = replace(ctx, metrics={n: kinds[n].known_metrics(c) for n, c in checks.items()})
     tables = {
         table: {n: _validate_named(table, n, t, ctx) for n, t in _as_tables(named[table] or {}, table, name).items()}
         for table in TABLES
-        if named.get(table)
+        if named.get(table) and table in wanted
     }
     for check_name, check in checks.items():
         _cross_check(kinds[check_name], check_name, check, ctx)
-    _check_channel_names(settings, checks, tables.get("channels", {}), name)
+    # the channels an alert names must exist, even where their tables are not validated
+    channels = tables["channels"] if "channels" in tables else named.get("channels") or {}
+    _check_channel_names(settings, checks, channels if isinstance(channels, dict) else {}, name)
     _collect_secrets(redactor, {"settings": settings}, checks, tables)
     return Config(Path(file), settings, checks, kinds, sources=tables.get("sources", {}),
                   channels=tables.get("channels", {}), windows=tables.get("windows", {}), redactor=redactor,

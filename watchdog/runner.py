@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from watchdog.config import Config
 from watchdog.errors import UsageError
@@ -26,16 +27,38 @@ ResultCallback = Callable[[Result], None]
 
 def select(config: Config, names: Sequence[str] = (), tags: Sequence[str] = ()) -> list[str]:
     """The check names to run: named ones, or every enabled one, filtered by tag."""
-    unknown = [n for n in names if n not in config.checks]
-    if unknown:
-        have = ", ".join(sorted(config.checks)) or "none"
-        raise UsageError(f"no check named {unknown[0]!r} in {config.path} (checks: {have})")
+    _known(names, config.checks, config.path)
     chosen = list(names) or [n for n, c in config.checks.items() if c.enabled]
     if tags:
         chosen = [n for n in chosen if set(tags) & set(config.checks[n].tags)]
         if not chosen:
             raise UsageError(f"no check has tag {', '.join(tags)!r} in {config.path}")
     return chosen
+
+
+def preselect(tables: Mapping[str, Mapping[str, Any]], path: Path, names: Sequence[str] = (),
+              tags: Sequence[str] = ()) -> list[str]:
+    """The ``[checks.*]`` tables, as written, that ``select`` may pick: the only ones a one-off
+    ``watchdog check`` validates (``config.load(only=...)``). Generous where a key is not a plain
+    value yet (``enabled = "no"`` is kept, for validation to judge)."""
+    _known(names, tables, path)
+    chosen = list(names) or [n for n, t in tables.items() if t.get("enabled", True) is not False]
+    if tags:
+        chosen = [n for n in chosen if _may_have(tables[n].get("tags"), tags)]
+    return chosen
+
+
+def _known(names: Sequence[str], checks: Mapping[str, object], path: Path) -> None:
+    unknown = [n for n in names if n not in checks]
+    if unknown:
+        have = ", ".join(sorted(checks)) or "none"
+        raise UsageError(f"no check named {unknown[0]!r} in {path} (checks: {have})")
+
+
+def _may_have(written: object, tags: Sequence[str]) -> bool:
+    if not isinstance(written, list) or not all(isinstance(t, str) for t in written):
+        return True
+    return bool(set(tags) & set(written))
 
 
 def build(config: Config, names: Iterable[str], context: CheckContext) -> list[CheckKind]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from watchdog.config import Config
+from watchdog.cli.output import console, fail, load_config
+
+__all__ = ["ConfigOption", "console", "fail", "load_config"]
 
 ConfigOption = Annotated[
     str | None,
@@ -16,28 +16,3 @@ ConfigOption = Annotated[
                  show_default=False),
 ]
 
-
-def fail(message: str, code: int) -> NoReturn:
-    """Print one line to stderr and exit with ``code``."""
-    print(f"watchdog: {message}", file=sys.stderr)
-    raise typer.Exit(code)
-
-
-def load_config(path: str | None, *, exit_code: int = 3) -> Config:
-    """Load the config or exit with one line naming file and key."""
-    from watchdog.config import load
-    from watchdog.errors import WatchdogError
-
-    try:
-        return load(path)
-    except WatchdogError as err:
-        fail(str(err), exit_code)
-
-
-def console(stderr: bool = False):  # type: ignore[no-untyped-def]
-    """A rich console; into a pipe or file, lines are not wrapped (one check per line for grep)."""
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else 4096
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)

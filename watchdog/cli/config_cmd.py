@@ -27,7 +27,10 @@ class ShowFormat(str, enum.Enum):
 
 
 @app.command("validate")
-def validate(config: ConfigOption = None) -> None:
+def validate(
+    config: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also name the log patterns that run on every line (slow).")] = False,
+) -> None:
     """Check the config file; exit 0 if valid, 2 with one line per problem."""
     from watchdog.config import load
     from watchdog.errors import ConfigError, WatchdogError
@@ -46,6 +49,26 @@ def validate(config: ConfigOption = None) -> None:
             print(f"watchdog: {cfg.path}: {line}", file=sys.stderr)
         raise typer.Exit(2)
     print(f"{cfg.path}: OK - {_describe(cfg)}")
+    if verbose:
+        for line in slow_patterns(cfg):
+            print(line)
+
+
+def slow_patterns(cfg: Any) -> list[str]:
+    """``slow: checks.NAME: 'REGEX' ...`` for each log pattern with no literal text to pre-filter on."""
+    from watchdog import runner
+    from watchdog.logs.engine import engine_name
+
+    names = [n for n, c in cfg.checks.items() if hasattr(c, "source")]
+    if not names:
+        return []
+    context = runner.context_for(cfg)
+    runner.build(cfg, names, context)
+    lines = [f"log matcher: {engine_name()}"]
+    for name, patterns in context.logs.unfiltered().items():
+        lines += [f"slow: checks.{name}: '{p}' has no literal text to pre-filter on, so it runs on every line "
+                  "(~10x slower than a pattern holding a word)" for p in patterns]
+    return lines
 
 
 @app.command("show")

@@ -15,22 +15,19 @@ Every line printed goes through the config's redactor.
 from __future__ import annotations
 
 import enum
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from watchdog.cli.common import ConfigOption, console, fail, load_config
+from watchdog.cli.scan import ScanRun, run_scan, unknown_checks
 
 if TYPE_CHECKING:
     from watchdog.config import Config
-    from watchdog.kinds import CheckKind
     from watchdog.logs.hub import LogMatch
-    from watchdog.model import Result
 
 app = typer.Typer(help="Scan a log to its end, or follow a source live, with the config's log checks.",
                   no_args_is_help=True)
-SCAN_SOURCE = "scan"
 COLOURS = ("red", "yellow", "cyan", "magenta", "green", "blue")
 CheckOption = Annotated[list[str] | None, typer.Option("--check", help="Only this log check (repeatable).")]
 
@@ -49,105 +46,7 @@ def scan(
     evidence: Annotated[int, typer.Option("--evidence", help="Evidence lines shown per check.")] = 3,
 ) -> None:
     """Read a whole log and print every log check over it (exit 0/1/2 like `watchdog check`)."""
-    import asyncio
-
-    from watchdog import runner
-    from watchdog.status import worst
-
-    cfg = load_config(config, exit_code=3)
-    sources, tables = _scan_plan(cfg, target, check or [])
-    context = runner.context_for(cfg, log_sources=sources, logs_to_end=True)
-    checks = [cfg.kinds[n](n, table, context) for n, table in tables.items()]
-    results, status = asyncio.run(_scan(checks, context))
-    if output is Format.json:
-        import json
-
-        print(json.dumps({"results": [r.to_dict() for r in results], "sources": status}, ensure_ascii=False, indent=2))
-    else:
-        _print_scan(results, status, evidence)
-    raise typer.Exit(worst([r.status for r in results]).exit_code)
-
-
-def _scan_plan(cfg: Config, target: str, only: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The sources to read and the log checks (name -> config) to scan ``target`` with;
-    a file or stdin replaces every source."""
-    import os
-
-    sources = cfg.sources
-    log_checks = [n for n, k in cfg.kinds.items() if hasattr(cfg.checks[n], "source") and (not only or n in only)]
-    _unknown_checks(cfg, only)
-    if target in sources:
-        names = [n for n in log_checks if cfg.checks[n].source == target]  # type: ignore[attr-defined]
-        if not names:
-            fail(f"no log check reads source {target!r} in {cfg.path}", 3)
-        return dict(sources), {n: cfg.checks[n] for n in names}
-    if target != "-" and not os.path.isfile(target):
-        have = ", ".join(sorted(sources)) or "none"
-        fail(f"{target!r} is neither a source in {cfg.path} (sources: {have}) nor a readable file", 3)
-    if not log_checks:
-        fail(f"no log checks in {cfg.path}", 3)
-    replaced = {n: cfg.checks[n].model_copy(update={"source": SCAN_SOURCE}) for n in log_checks}
-    return {SCAN_SOURCE: _replacement(cfg, log_checks, target)}, replaced
-
-
-def _unknown_checks(cfg: Config, only: list[str]) -> None:
-    for name in only:
-        if name not in cfg.checks or not hasattr(cfg.checks[name], "source"):
-            have = ", ".join(n for n in cfg.checks if hasattr(cfg.checks[n], "source")) or "none"
-            fail(f"--check: no log check named {name!r} in {cfg.path} (log checks: {have})", 3)
-
-
-def _replacement(cfg: Config, names: list[str], target: str) -> Any:
-    """The file (or stdin) as a source, keeping the line options (timestamps...) of the checks' source."""
-    from watchdog.logs.config import SourceConfig
-
-    sources = cfg.sources
-    first = sources.get(cfg.checks[names[0]].source)  # type: ignore[attr-defined]
-    base = first if first is not None else SourceConfig(stdin=True)
-    if target == "-":
-        return base.model_copy(update={"command": None, "file": None, "stdin": True})
-    return base.model_copy(update={"command": None, "file": target, "stdin": False, "from_start": True})
-
-
-async def _scan(checks: list[CheckKind], context: Any) -> tuple[list[Result], dict[str, Any]]:
-    """Run the checks over the whole read; on Ctrl-C, stop reading and judge what was read."""
-    import asyncio
-
-    from watchdog import runner
-
-    try:
-        try:
-            results = await runner.run_checks(checks, max_concurrency=max(1, len(checks)))
-        except asyncio.CancelledError:
-            await context.logs.stop()
-            results = await runner.run_checks(checks, max_concurrency=max(1, len(checks)))
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
-            print("watchdog: interrupted: the results cover the lines read so far", file=sys.stderr)
-        status = {n: s.to_dict() for n, s in context.logs.source_status().items()}
-    finally:
-        await context.aclose()
-    return results, status
-
-
-def _print_scan(results: list[Result], status: dict[str, Any], evidence: int) -> None:
-    from rich.table import Table
-
-    out = console()
-    for name, s in status.items():
-        label = s["description"] if name == SCAN_SOURCE else f"source {name} ({s['description']})"
-        note = f", last error: {s['last_error']}" if s["last_error"] else ""
-        out.print(f"{label}: {s['lines']:,} lines, {s['bytes'] / 1e6:.1f} MB{note}", markup=False, soft_wrap=True)
-    table = Table(show_edge=False, pad_edge=False, box=None)
-    for column in ("check", "status", "summary"):
-        table.add_column(column, overflow="fold")
-    for r in results:
-        table.add_row(r.check, r.status.name, r.summary)
-    out.print(table)
-    for r in results:
-        for line in r.evidence[:evidence]:
-            out.print(f"  {r.check}: {line}", markup=False, soft_wrap=True)
+    raise typer.Exit(run_scan(ScanRun([target], list(check or []), output.value, config, evidence)))
 
 
 @app.command("tail")
@@ -168,7 +67,7 @@ def tail(
     sources = cfg.sources
     if source not in sources:
         fail(f"no source named {source!r} in {cfg.path} (sources: {', '.join(sorted(sources)) or 'none'})", 3)
-    _unknown_checks(cfg, check or [])
+    unknown_checks(cfg, check or [])
     try:
         seconds = parse_duration(duration) if duration else None
     except ValueError as err:

@@ -5,46 +5,66 @@ line on stderr with a documented exit code: usage errors exit 3 for ``check``
 and ``probe`` (the Nagios convention: UNKNOWN) and 2 elsewhere; a
 ``WatchdogError`` exits with its own code; an unexpected exception is reported
 in one line as a bug (exit 3), with the traceback only under WATCHDOG_DEBUG=1.
+
+A plain ``watchdog check ...`` (what cron and NRPE run every minute) and
+``watchdog logs scan ...`` never import Typer: ``watchdog.cli.once`` and
+``watchdog.cli.scan`` read their arguments and run them; anything those
+command lines do not hold (``--help``, an argument error) goes through the
+Typer app below, built on first use, whose commands run the same code.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-
-import typer
+from typing import Any
 
 from watchdog import __version__
-from watchdog.cli import alert as alert_cmd
-from watchdog.cli import check as check_cmd
-from watchdog.cli import config_cmd
-from watchdog.cli import logs as logs_cmd
-from watchdog.cli import report as report_cmd
-from watchdog.cli import run as run_cmd
-from watchdog.cli import runbook as runbook_cmd
-from watchdog.cli import silence as silence_cmd
-from watchdog.cli import status as status_cmd
 
-app = typer.Typer(
-    name="watchdog",
-    help="Watch a production web service: checks, alerts, checkpoint reports.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: rich panels cost ~90 ms of a 0.25 s budget
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.command("check", short_help="Run checks once; exit code = worst status.")(check_cmd.check)
-app.command("probe", short_help="Ad-hoc check of a URL (HTTP, WebSocket, Socket.IO), no config.")(check_cmd.probe)
-app.add_typer(config_cmd.app, name="config")
-app.command("run", short_help="Run the daemon (schedule, alerts, reports).")(run_cmd.run)
-app.command("status", short_help="What the daemon sees now.")(status_cmd.status)
-app.add_typer(logs_cmd.app, name="logs", short_help="Scan a log with the log checks, or tail a source.")
-app.add_typer(alert_cmd.app, name="alert")
-app.command("runbook", short_help="List the runbooks, or show one.")(runbook_cmd.runbook)
-app.add_typer(silence_cmd.app, name="silence")
-app.command("report", short_help="Checkpoint report of a window, or daily.")(report_cmd.report)
-app.add_typer(report_cmd.window_app, name="window")
+
+def build_app() -> Any:
+    """The Typer app with every command group mounted."""
+    import typer
+
+    from watchdog.cli import alert as alert_cmd
+    from watchdog.cli import check as check_cmd
+    from watchdog.cli import config_cmd
+    from watchdog.cli import logs as logs_cmd
+    from watchdog.cli import report as report_cmd
+    from watchdog.cli import run as run_cmd
+    from watchdog.cli import runbook as runbook_cmd
+    from watchdog.cli import silence as silence_cmd
+    from watchdog.cli import status as status_cmd
+
+    app = typer.Typer(
+        name="watchdog",
+        help="Watch a production web service: checks, alerts, checkpoint reports.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain help: rich panels cost ~90 ms of a 0.25 s budget
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.command("check", short_help="Run checks once; exit code = worst status.")(check_cmd.check)
+    app.command("probe", short_help="Ad-hoc check of a URL (HTTP, WebSocket, Socket.IO), no config.")(check_cmd.probe)
+    app.add_typer(config_cmd.app, name="config")
+    app.command("run", short_help="Run the daemon (schedule, alerts, reports).")(run_cmd.run)
+    app.command("status", short_help="What the daemon sees now.")(status_cmd.status)
+    app.add_typer(logs_cmd.app, name="logs", short_help="Scan a log with the log checks, or tail a source.")
+    app.add_typer(alert_cmd.app, name="alert")
+    app.command("runbook", short_help="List the runbooks, or show one.")(runbook_cmd.runbook)
+    app.add_typer(silence_cmd.app, name="silence")
+    app.command("report", short_help="Checkpoint report of a window, or daily.")(report_cmd.report)
+    app.add_typer(report_cmd.window_app, name="window")
+    _root(app)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # ``watchdog.cli.main.app``, built when asked for
+        return build_app()
+    raise AttributeError(name)
+
 
 #: commands whose argument errors exit 3 (UNKNOWN) so Nagios/cron read them right
 NAGIOS_COMMANDS = {"check", "probe"}
@@ -52,15 +72,20 @@ NAGIOS_COMMANDS = {"check", "probe"}
 
 def _version(value: bool) -> None:
     if value:
+        import typer
+
         print(f"watchdog {__version__} (ops-watchdog)")
         raise typer.Exit(0)
 
 
-@app.callback()
-def root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-) -> None:
-    """Watch a production web service: checks, alerts, checkpoint reports."""
+def _root(app: Any) -> None:
+    import typer
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    ) -> None:
+        """Watch a production web service: checks, alerts, checkpoint reports."""
 
 
 def _click_exceptions():  # type: ignore[no-untyped-def]
@@ -73,34 +98,63 @@ def _click_exceptions():  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> None:
-    from watchdog.errors import WatchdogError
+    args = sys.argv[1:] if argv is None else argv
+    plain = _plain(args)
+    code = _guarded(plain if plain is not None else lambda: _typer(args))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _plain(args: list[str]) -> Any:
+    """The run of a plain ``check`` or ``logs scan`` command line, which needs no Typer, or None."""
+    if args[:1] == ["check"]:
+        from watchdog.cli.once import parse, run_check
+
+        run = parse(args[1:])
+        return None if run is None else lambda: run_check(run)
+    if args[:2] == ["logs", "scan"]:
+        from watchdog.cli.scan import parse_scan, run_scan
+
+        scan = parse_scan(args[2:])
+        return None if scan is None else lambda: run_scan(scan)
+    return None
+
+
+def _typer(args: list[str]) -> object:
+    """Run the Typer app; click's usage errors and aborts become one line and an exit code."""
+    import typer
 
     click_exceptions = _click_exceptions()
-
-    command = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(build_app())
     try:
-        code = command.main(args=args, prog_name="watchdog", standalone_mode=False)
+        return command.main(args=args, prog_name="watchdog", standalone_mode=False)
     except click_exceptions.UsageError as err:
         name = err.ctx.info_name if err.ctx else ""
         code = 3 if name in NAGIOS_COMMANDS else 2
         if not err.format_message().strip():  # no arguments: the help was printed already
-            sys.exit(code)
+            return code
         hint = f" (see 'watchdog {name} --help')" if name and name != "watchdog" else " (see 'watchdog --help')"
         print(f"watchdog: {err.format_message()}{hint}", file=sys.stderr)
+        return code
     except (getattr(click_exceptions, "Abort", typer.Abort), typer.Abort):
         print("watchdog: interrupted", file=sys.stderr)
-        code = 130
+        return 130
+
+
+def _guarded(run: Any) -> object:
+    """The one error boundary: a WatchdogError is its line and code, a bug one line (exit 3)."""
+    from watchdog.errors import WatchdogError
+
+    try:
+        return run()
     except WatchdogError as err:
         print(f"watchdog: {err}", file=sys.stderr)
-        code = err.exit_code
+        return err.exit_code
     except KeyboardInterrupt:
         print("watchdog: interrupted", file=sys.stderr)
-        code = 130
+        return 130
     except Exception as err:  # a bug: one line, the traceback only on request
         if os.environ.get("WATCHDOG_DEBUG"):
             raise
         print(f"watchdog: internal error: {type(err).__name__}: {err} (set WATCHDOG_DEBUG=1 for the traceback; "
               "please report it)", file=sys.stderr)
-        code = 3
-    sys.exit(code if isinstance(code, int) else 0)
+        return 3

@@ -29,7 +29,9 @@ Live mode (the daemon)::
     await hub.stop()                         # ends the tasks and the child processes
 
 Handlers run inline with the read, so they must be cheap and must not block; an
-exception in one is recorded on the source and never stops it.
+exception in one is recorded on the source and never stops it. A handler is a
+plain ``(time, line, match)`` callable or a ``Batch`` taking a block's lines at
+once (``watchdog.logs.routes``).
 """
 
 from __future__ import annotations
@@ -43,11 +45,13 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from watchdog.logs.config import SourceConfig
-from watchdog.logs.lines import LineClock, LineFramer
+from watchdog.logs.lines import LineClock, LineFramer, clean_block, count_lines
+from watchdog.logs.literals import prefilter_for
 from watchdog.logs.matcher import Matcher, PatternSpec
+from watchdog.logs.routes import Batch, Handler, LineHandler, Routes
 from watchdog.logs.sources import SourceError, SourceStatus, command_chunks, file_chunks, stdin_chunks
 
-Handler = Callable[[float, str, "re.Match[str]"], None]
+__all__ = ["Batch", "Handler", "LineHandler", "LogHub", "LogMatch", "ReadView"]
 LinesHandler = Callable[[float, int], None]
 
 
@@ -92,12 +96,16 @@ class _Run:
     config: SourceConfig
     status: SourceStatus
     matcher: Matcher
-    routes: list[list[Handler]]
+    routes: Routes
     clock: LineClock
     log_now: float | None = None
     error: str | None = None
     task: asyncio.Task[None] | None = None
     began: float = 0.0  # monotonic
+
+    def failed(self, exc: Exception) -> None:
+        """A handler raised on a line: recorded, the source goes on."""
+        self.status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
 
 
 class LogHub:
@@ -129,6 +137,11 @@ class LogHub:
             self._rebuild(self._runs[source])
         if self.live and source in self.sources:
             self._start(source)
+
+    def unfiltered(self) -> dict[str, list[str]]:
+        """Per check, its patterns with no literal text to pre-filter on: each runs on every line."""
+        return {r.check: slow for r in self._regs.values()
+                if (slow := [s.regex for s, _h in r.patterns if prefilter_for(s.regex, json_field=s.field is not None) is None])}
 
     def subscribe(self, check: str, callback: Callable[[LogMatch], None], *, min_interval: float = 0.0) -> None:
         """Call ``callback`` for every line matching one of ``check``'s patterns (live or one-off)."""
@@ -225,26 +238,15 @@ class LogHub:
             config = self.sources[name]
             status = SourceStatus(name, "stdin" if self._reads_stdin(name) else config.origin,
                                   config.describe(), failing_after=config.failing_after)
-            run = _Run(name, config, status, Matcher([]), [],
+            run = _Run(name, config, status, Matcher([]), Routes([]),
                        LineClock(config.timestamp_field, config.timestamp_pattern))
             self._runs[name] = run
             self._rebuild(run)
         return self._runs[name]
 
     def _rebuild(self, run: _Run) -> None:
-        specs: list[PatternSpec] = []
-        routes: list[list[Handler]] = []
-        for reg in self._regs.values():
-            if reg.source != run.name:
-                continue
-            for spec, handler in reg.patterns:
-                if spec not in specs:
-                    specs.append(spec)
-                    routes.append([])
-                index = specs.index(spec)
-                routes[index].append(handler)
-                routes[index].extend(h for h in reg.listeners if h not in routes[index])
-        run.matcher, run.routes = Matcher(specs, run.config.max_line_bytes), routes
+        run.routes = Routes((r.patterns, r.listeners) for r in self._regs.values() if r.source == run.name)
+        run.matcher = Matcher(run.routes.specs, run.config.max_line_bytes)
 
     def _reads_stdin(self, name: str) -> bool:
         return self.sources[name].stdin or name == self.stdin_source
@@ -269,8 +271,7 @@ class LogHub:
             for reg in self._regs.values():
                 if reg.source == run.name and reg.on_begin:
                     reg.on_begin(now)
-        framer = LineFramer(run.config.max_line_bytes, strip_ansi=run.config.strip_ansi,
-                            encoding=run.config.encoding)
+        framer = LineFramer(run.config.max_line_bytes, strip_ansi=False, encoding=run.config.encoding)
         try:
             async with contextlib.aclosing(self._chunks(run)) as chunks:  # type: ignore[type-var]
                 async for chunk in chunks:
@@ -289,23 +290,25 @@ class LogHub:
         if not block:
             return
         t = self.clock()
+        count = count_lines(block)
+        cleaned, escaped = clean_block(block, run.config.strip_ansi, count)
+        if cleaned is not block:  # stripped whole: an OSC sequence may have held a newline
+            block, count = cleaned, count_lines(cleaned)
         status = run.status
-        count = block.count(b"\n")
         status.lines += count
         status.bytes += len(block)
         status.last_line_at = t
-        block_time = self._log_time(run, run.clock.last_line_time(block, run.config.max_line_bytes)) \
+        cap = run.config.max_line_bytes
+        block_time = self._log_time(run, run.clock.last_line_time(block, cap, len(block) in escaped)) \
             if run.clock else t
         for reg in self._regs.values():
             if reg.on_lines is not None and reg.source == run.name:
                 reg.on_lines(block_time, count)
-        for _start, index, line, found in run.matcher.scan(block):
-            when = self._log_time(run, run.clock.time_of(line)) if run.clock else t
-            for handler in run.routes[index]:
-                try:
-                    handler(when, line, found)
-                except Exception as exc:  # garbage in one line must never stop the source
-                    status.last_error = f"handling a line failed: {type(exc).__name__}: {exc}"
+        found = run.matcher.match(block, escaped)
+        if run.clock:
+            run.routes.in_order(found, lambda line: self._log_time(run, run.clock.time_of(line)), run.failed)
+        else:
+            run.routes.deliver(found, t, run.failed)
 
     def _log_time(self, run: _Run, parsed: float | None) -> float:
         """A line's own time; a line without one gets the latest time seen (or the read time)."""

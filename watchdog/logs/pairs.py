@@ -13,6 +13,7 @@ for ``window`` and at most ``max_samples`` of them (the newest).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict, deque
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ class KeyedFifo:
         self._order: OrderedDict[int, tuple[Hashable, float]] = OrderedDict()
         self._by_key: dict[Hashable, deque[int]] = {}
         self._seq = 0
+        #: no time waiting is older than this (while times arrive in order: the oldest's time when
+        #: last looked at), so expire() can answer at once - it runs on every start and end
+        self.floor = math.inf
+        self._last = -math.inf
 
     def __len__(self) -> int:
         return len(self._order)
@@ -36,6 +41,10 @@ class KeyedFifo:
     def push(self, key: Hashable, t: float) -> list[float]:
         """Add one; returns the times of the oldest entries dropped to stay within the cap."""
         self._seq += 1
+        if t < self._last:  # out of order: no shortcut from now on
+            self.floor = -math.inf
+        self._last = max(self._last, t)
+        self.floor = min(self.floor, t)
         self._order[self._seq] = (key, t)
         self._by_key.setdefault(key, deque()).append(self._seq)
         dropped = []
@@ -55,12 +64,17 @@ class KeyedFifo:
 
     def expire(self, before: float) -> list[float]:
         """Remove and return every time older than ``before`` (oldest first)."""
+        if before <= self.floor:
+            return []
         gone = []
         while self._order:
             _key, t = next(iter(self._order.values()))
             if t >= before:
+                self.floor = t if self.floor > -math.inf else self.floor
                 break
             gone.append(self._drop_oldest())
+        else:
+            self.floor = math.inf if self.floor > -math.inf else self.floor
         return gone
 
     def _drop_oldest(self) -> float:
@@ -133,6 +147,9 @@ class PairTracker:
 
     def expire(self, now: float) -> None:
         """Starts older than ``timeout`` are lost; early ends that old are orphans."""
+        before = now - self.timeout
+        if before <= self.starts.floor and before <= self.ends.floor:
+            return
         for t in self.starts.expire(now - self.timeout):
             self.lost.add(t + self.timeout)
         self.orphan_ends += len(self.ends.expire(now - self.timeout))

@@ -18,9 +18,19 @@ whatever the rate; evidence keeps a handful of lines.
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Lines(Protocol):
+    """A block's matching lines of one pattern (``watchdog.logs.routes.MatchedLines``)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, i: int) -> str: ...
+    def match(self, i: int) -> re.Match[str]: ...
 
 
 class WindowCounter:
@@ -91,8 +101,8 @@ class RateState:
     def __init__(self, window: float) -> None:
         self.matches = WindowCounter(window)
 
-    def hit(self, t: float) -> None:
-        self.matches.add(t)
+    def hit(self, t: float, n: int = 1) -> None:
+        self.matches.add(t, n)
 
     def snapshot(self, now: float, final: bool = False) -> Counts:
         live = self.matches.count(now)
@@ -118,8 +128,8 @@ class RatioState:
         self.matches = WindowCounter(window)
         self.total = WindowCounter(window)
 
-    def hit(self, t: float) -> None:
-        self.matches.add(t)
+    def hit(self, t: float, n: int = 1) -> None:
+        self.matches.add(t, n)
 
     def lines(self, t: float, n: int) -> None:
         self.total.add(t, n)
@@ -151,8 +161,8 @@ class AbsenceState:
         if self.began is None:
             self.began = t
 
-    def hit(self, t: float) -> None:
-        self.seen += 1
+    def hit(self, t: float, n: int = 1) -> None:
+        self.seen += n
         if self.last is None or t > self.last:
             self.last = t
 
@@ -190,6 +200,15 @@ class MatchState:
         if self.count == 1:
             self.labels = {k: v for k, v in groups.items() if v is not None}
 
+    def hits(self, lines: Lines) -> None:
+        """``hit`` for each of ``lines`` (a block's matching lines), decoding only those kept."""
+        if not len(lines):
+            return
+        if self.count == 0:
+            self.labels = {k: v for k, v in lines.match(0).groupdict().items() if v is not None}
+        self.count += len(lines)
+        self.evidence += [lines[i] for i in range(min(self.keep - len(self.evidence), len(lines)))]
+
     def take(self) -> Matches:
         """What was seen since the last ``take`` (the daemon asks once per run)."""
         out = Matches(self.count, tuple(self.evidence), dict(self.labels))
@@ -209,6 +228,12 @@ class Evidence:
         if len(self.first) < self.keep:
             self.first.append(line)
         self.latest.append(line)
+
+    def extend(self, lines: Lines) -> None:
+        """``add`` each of ``lines``, decoding only the first and last few."""
+        n = len(lines)
+        self.first += [lines[i] for i in range(min(self.keep - len(self.first), n))]
+        self.latest.extend(lines[i] for i in range(max(0, n - self.keep), n))
 
     def lines(self, final: bool) -> tuple[str, ...]:
         return tuple(self.first if final else self.latest)
