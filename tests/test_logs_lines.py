@@ -100,3 +100,23 @@ def test_line_clock_reads_a_json_field_or_a_regex_group() -> None:
     assert LineClock(pattern=r"^(\S+) ").time_of("2026-11-29T12:00:00Z hello") == 1795953600.0
     assert LineClock(pattern=r"at (?P<ts>\S+)").time_of("no time here") is None
     assert not LineClock()
+
+
+@pytest.mark.parametrize(("line", "path", "text"), [
+    ('{"level":"error","status":5e2}', "status", "5e2"),  # a number as the line writes it
+    ('{"a":[1, 2]}', "a", "[1, 2]"),
+    ('{"a":{"b":null}}', "a.b", "null"),
+    ('{"a":{"b":true}}', "a", '{"b":true}'),
+    ('{"a":"x\\"y"}', "a", 'x"y'),  # a string's text, unescaped
+    ('  {"level": "warn" , "n": -1.5E3 }', "n", "-1.5E3"),
+    ('{"a": {"b": [1,{"c":2}]}}', "a.b", '[1,{"c":2}]'),
+    ('{"a":1,"a":2}', "a", "2"),  # the last one wins, as in json.loads
+    ("not json", "a", None),
+    ('{"a":1}', "b", None),
+    ('{"a":1', "a", None),  # cut in the middle
+    ('{"a":1}', "a.b", None),
+])
+def test_a_json_fields_text_is_what_the_line_writes(line: str, path: str, text: str | None) -> None:
+    from watchdog.logs.lines import json_field_text
+
+    assert json_field_text(line, path) == text

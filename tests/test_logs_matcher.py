@@ -215,3 +215,16 @@ def test_escape_sequences_are_stripped_before_the_regex_whatever_their_density(e
 def test_definite_literals_need_no_regex() -> None:
     found = prefilter_for(r"(?i)\berror\b|failed")
     assert found is not None and found.definite == (b"failed",)
+
+
+@pytest.mark.parametrize(("pattern", "field", "line"), [
+    (r"^5\d\d$", "status", '{"msg":"upstream","status":503}'),
+    (r"^5e2$", "status", '{"msg":"upstream","status":5e2}'),
+    (r"^\[1, 2\]$", "ids", '{"ids":[1, 2]}'),
+    (r"^true$", "retry", '{"retry":true}'),
+    (r"^null$", "user", '{"user":null}'),
+    (r'"code":\s*"E42"', "error", '{"error":{"code": "E42"}}'),
+])
+def test_a_json_field_pattern_matches_any_value_by_its_json_text(pattern: str, field: str, line: str) -> None:
+    specs = [PatternSpec(pattern, field)]
+    assert matcher_hits([line, '{"other":1}'], specs) == naive_scan(specs, [line, '{"other":1}']) == [(0, 0)]

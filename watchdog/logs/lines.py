@@ -183,6 +183,54 @@ def json_field(line: str, path: str) -> object:
     return value
 
 
+_DECODER = json.JSONDecoder()
+_SPACE = " \t\n\r"
+
+
+def json_field_text(line: str, path: str) -> str | None:
+    """The value at dotted ``path`` of a JSON-object line as a pattern sees it: a string's
+    text, any other value (number, true/false/null, array, object) exactly as the line writes
+    it (``5e2``, ``[1, 2]``), so a literal found in the raw line is found in the value too.
+    None when the line is not a JSON object or has no such field."""
+    text, start = line, 0
+    for part in path.split("."):
+        found = _member(text, start, part)
+        if found is None:
+            return None
+        text, start = found
+    value, end = _DECODER.raw_decode(text, start)
+    return value if isinstance(value, str) else text[start:end]
+
+
+def _member(text: str, start: int, key: str) -> tuple[str, int] | None:
+    """Where the value of ``key`` starts in the object at ``start`` (the last one wins, as in json.loads)."""
+    index = _skip(text, start)
+    if index >= len(text) or text[index] != "{":
+        return None
+    index, where = _skip(text, index + 1), None
+    try:
+        while index < len(text) and text[index] != "}":
+            name, index = _DECODER.raw_decode(text, index)
+            index = _skip(text, index)
+            if not isinstance(name, str) or text[index] != ":":
+                return None
+            index = _skip(text, index + 1)
+            where = index if name == key else where
+            _, index = _DECODER.raw_decode(text, index)
+            index = _skip(text, index)
+            index = _skip(text, index + 1) if index < len(text) and text[index] == "," else index
+    except (ValueError, IndexError):
+        return None
+    closed = index < len(text)  # a line cut in the middle of its object is not a JSON line
+    return (text, where) if where is not None and closed else None
+
+
+def _skip(text: str, index: int) -> int:
+    while index < len(text) and text[index] in _SPACE:
+        index += 1
+    return index
+
+
 class LineClock:
     """Reads a line's own time (``timestamp_field`` or ``timestamp_pattern`` of a source)."""
 

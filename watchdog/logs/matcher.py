@@ -27,13 +27,12 @@ only counts never pays for them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watchdog.logs.engine import Probe, scanner_for
-from watchdog.logs.lines import has_long_lines, json_field, line_ending, line_ends
+from watchdog.logs.lines import has_long_lines, json_field_text, line_ending, line_ends
 from watchdog.logs.literals import Prefilter, prefilter_for
 
 
@@ -245,11 +244,9 @@ def _search(regex: re.Pattern[str], field: str | None, line: str) -> re.Match[st
 
 
 def field_text(line: str, field: str) -> str | None:
-    """What a field pattern sees: a string as is, other values as JSON, None when absent."""
-    value = json_field(line, field)
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """What a field pattern sees: a string as is, any other value as the line writes it
+    (``json_field_text``), None when absent."""
+    return json_field_text(line, field)
 
 
 def naive_scan(specs: Sequence[PatternSpec], lines: Sequence[str]) -> list[tuple[int, int]]:
