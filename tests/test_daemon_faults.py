@@ -132,3 +132,45 @@ def test_the_heartbeat_pings_while_healthy_and_calls_fail_when_the_store_fails(
     print(f"store full -> heartbeat /fail: {time.monotonic() - failed:.1f}s (interval 1s)")
     [fail, *_] = [r for r in pings() if r.path.endswith("/fail")]
     assert fail.body.decode().startswith("store unwritable: ") and b"disk is full" in fail.body
+
+
+FLOODED = """
+state_dir = "{state}"
+[defaults]
+interval = "1s"
+timeout = "5s"
+max_concurrency = 200
+"""
+
+
+@pytest.mark.slow
+def test_a_status_flood_costs_the_checks_no_results(tmp_path, http_service, daemon_process):  # type: ignore[no-untyped-def]
+    import json
+    import sqlite3
+    import sys
+
+    checks = "".join(f'[checks.api-{i:03d}]\ntype = "http"\nurl = "{http_service.url}/health"\n' for i in range(200))
+    path = tmp_path / "watchdog.toml"
+    path.write_text(FLOODED.format(state=tmp_path / "state") + checks)
+    daemon = daemon_process(path).start()
+    time.sleep(3)  # every check has run once: start-up is behind us
+    phase = 8.0
+    quiet = (time.time(), time.time() + phase)
+    skipped0 = daemon.get("/status")["scheduler"]
+    time.sleep(phase)
+    flood = subprocess.Popen([sys.executable, "-m", "tests.support.flood", str(daemon.port), "200", str(phase + 2)],
+                             stdout=subprocess.PIPE)
+    time.sleep(1)
+    flooded = (time.time(), time.time() + phase)
+    time.sleep(phase)
+    answers = json.loads(flood.communicate(timeout=60)[0])
+    skipped1 = daemon.get("/status")["scheduler"]
+    daemon.stop()
+    with sqlite3.connect(tmp_path / "state" / "watchdog.sqlite3") as db:
+        count = [db.execute("SELECT count(*) FROM results WHERE ts >= ? AND ts < ?", span).fetchone()[0]
+                 for span in (quiet, flooded)]
+    print(f"results: {count[0]} quiet, {count[1]} flooded ({100 * count[1] / count[0]:.1f}%); "
+          f"/status answered the flood {answers['ok']} times")
+    assert count[1] >= 0.9 * count[0]
+    assert skipped1["overruns"] + skipped1["missed"] == skipped0["overruns"] + skipped0["missed"]
+    assert answers["ok"] > 0  # it still answers
