@@ -239,18 +239,22 @@ def _checks(
             config = kind.Config.model_validate(merged)
         except ValidationError as exc:
             raise _config_error(exc, ctx.file, prefix=f"checks.{name}", model=kind.Config) from None
-        known = kind.known_metrics(config)
-        for level in ("warning", "critical"):
-            rules = getattr(config, level)
-            for bad in unknown_metrics(rules, known):
-                index = rules.index(bad)
-                raise ConfigError(
-                    f"metric {bad.metric!r} is never produced by {kind.type} checks "
-                    f"(known: {', '.join(sorted(known)) or 'none'})",
-                    file=ctx.file, key=f"checks.{name}.{level}[{index}]",
-                )
+        _known_metrics_only(kind, name, config, ctx.file)
         kinds[name], checks[name] = kind, config
     return kinds, checks
+
+
+def _known_metrics_only(kind: type[CheckKind], name: str, config: CheckConfig, file: str) -> None:
+    """Every metric a rule reads must be one the kind produces: a typo would never trip."""
+    known = kind.known_metrics(config)
+    for level in ("warning", "critical", "recover"):
+        rules = getattr(config, level)
+        for bad, metric in unknown_metrics(rules, known):
+            raise ConfigError(
+                f"metric {metric!r} is never produced by {kind.type} checks "
+                f"(known: {', '.join(sorted(known)) or 'none'})",
+                file=file, key=f"checks.{name}.{level}[{rules.index(bad)}]",
+            )
 
 
 def _validate_named(table: str, name: str, body: Mapping[str, Any], ctx: LoadContext) -> Any:

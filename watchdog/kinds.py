@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import (
     TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin, runtime_checkable,
@@ -40,7 +41,7 @@ from watchdog.errors import CheckError
 from watchdog.model import Measurement, Result
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.status import Status, worst
-from watchdog.thresholds import judge
+from watchdog.thresholds import all_hold, judge
 from watchdog.types import Interval, ThresholdExpr, Timeout
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class CheckConfig(BaseModel):
     timeout: Timeout = 10.0
     warning: list[ThresholdExpr] = Field(default_factory=list)
     critical: list[ThresholdExpr] = Field(default_factory=list)
+    #: once firing, an OK result counts toward the resolve only when all of these hold (hysteresis)
+    recover: list[ThresholdExpr] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     #: alert policy overrides (after, recover_after, repeat, runbook, channels...)
     alert: AlertRules = Field(default_factory=AlertRules)
@@ -92,6 +95,9 @@ class CheckKind(Generic[ConfigT]):
         self.name = name
         self.config: ConfigT = config
         self.context = context
+        #: this check's recent metrics, for rules over a span (``avg(response_ms, 5m)``)
+        self.recent = RecentMetrics(max((r.span for r in (*config.warning, *config.critical, *config.recover)),
+                                        default=0.0))
 
     @classmethod
     def known_metrics(cls, config: ConfigT) -> frozenset[str]:
@@ -129,11 +135,16 @@ class CheckKind(Generic[ConfigT]):
         return self._judged(measurement, started, t0)
 
     def _judged(self, m: Measurement, started: float, t0: float, *, thresholds: bool = True) -> Result:
-        verdict = judge(m.metrics, self.config.warning, self.config.critical) if thresholds else judge({})
+        c, history = self.config, self.recent.points(started)
+        judged = thresholds and m.judged
+        verdict = judge(m.metrics, c.warning, c.critical, history=history, now=started) if judged else judge({})
+        recovered = all_hold(c.recover, m.metrics, history=history, now=started) if judged else True
+        self.recent.add(started, m.metrics)
         status = worst([verdict.status, m.status or Status.OK])
         summary = " - ".join(p for p in (verdict.reason, m.summary) if p)
         redact = self.context.redactor
         return Result(
+            recovered=recovered,
             check=self.name,
             kind=self.type,
             status=status,
@@ -156,6 +167,28 @@ class CheckKind(Generic[ConfigT]):
             duration_s=time.perf_counter() - t0,
             tags=tuple(self.config.tags),
         )
+
+
+class RecentMetrics:
+    """A check's ``(time, metrics)`` over the longest span its rules read (none: nothing kept)."""
+
+    LIMIT = 100_000  # a 1 s interval over a day: the most a rule's span may ask for
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self._points: deque[tuple[float, Mapping[str, float]]] = deque()
+
+    def add(self, ts: float, metrics: Mapping[str, float]) -> None:
+        if self.span > 0:
+            self._points.append((ts, dict(metrics)))
+            if len(self._points) > self.LIMIT:
+                self._points.popleft()
+
+    def points(self, now: float) -> tuple[tuple[float, Mapping[str, float]], ...]:
+        """The points within the span before ``now``, oldest first."""
+        while self._points and self._points[0][0] <= now - self.span:
+            self._points.popleft()
+        return tuple(self._points)
 
 
 @runtime_checkable

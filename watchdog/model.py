@@ -24,6 +24,9 @@ class Measurement:
     #: a status the kind asserts on its own (a ``log-match`` line with a severity),
     #: combined with the thresholds' verdict by taking the worst.
     status: Status | None = None
+    #: False when there is too little data to judge (``min_samples``): the thresholds are not
+    #: applied and the summary says why
+    judged: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,9 @@ class Result:
     started: float = 0.0  # unix time
     duration_s: float = 0.0
     tags: tuple[str, ...] = ()
+    #: whether the check's ``recover`` rules hold (True when it has none): once firing, an OK
+    #: result counts toward the resolve only then
+    recovered: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -165,7 +165,7 @@ def _preferred(cfg: Config) -> dict[str, list[str]]:
     """Per check: the metrics its thresholds name, then its kind's main metric."""
     out: dict[str, list[str]] = {}
     for name, c in cfg.checks.items():
-        names = [t.metric for t in [*c.critical, *c.warning]]
+        names = [m for t in [*c.critical, *c.warning] for m in sorted(t.metrics)]
         main = cfg.kinds[name].MAIN_METRIC
         out[name] = list(dict.fromkeys([*names, *([main] if main else [])]))
     return out
