@@ -58,6 +58,9 @@ class LatencyConfig(CheckConfig):
     url: str | None = None
     target: str | None = None
     samples: int = Field(default=10, ge=1, le=1000)
+    #: fewer good samples than this: the percentiles are not judged (error_pct still is);
+    #: default: half of ``samples``
+    min_samples: int | None = Field(default=None, ge=1)
     concurrency: int = Field(default=2, ge=1, le=MAX_CONCURRENCY)
     method: str = "GET"
     headers: dict[str, str] = Field(default_factory=dict)
@@ -156,7 +159,8 @@ class LatencyCheck(CheckKind[LatencyConfig]):
         taken = await take_samples(
             sampler, self.config.samples, self.config.concurrency, self.config.interval_between, deadline
         )
-        return judge_samples(taken, self.config.samples, budget)
+        needed = self.config.min_samples or max(1, self.config.samples // 2)
+        return judge_samples(taken, self.config.samples, budget, min_samples=needed)
 
     def _http_sampler(self, deadline: float, budget: float) -> Sampler:
         config, http = self.config, self.context.http
@@ -234,8 +238,9 @@ async def take_samples(sample: Sampler, count: int, concurrency: int, pause: flo
     return taken
 
 
-def judge_samples(taken: Sequence[Sample], planned: int, budget: float) -> Measurement:
-    """Metrics, summary and evidence of the samples; CheckError when none succeeded."""
+def judge_samples(taken: Sequence[Sample], planned: int, budget: float, *, min_samples: int = 1) -> Measurement:
+    """Metrics, summary and evidence of the samples; CheckError when none succeeded. With fewer
+    good samples than ``min_samples`` the percentiles are left out (not judged), and said."""
     latencies = [s.ms for s in taken if s.ms is not None and s.error is None]
     errors = [s.error or "no timing" for s in taken if s.ms is None or s.error is not None]
     error_pct = 100.0 * len(errors) / len(taken) if taken else 100.0
@@ -249,16 +254,23 @@ def judge_samples(taken: Sequence[Sample], planned: int, budget: float) -> Measu
         )
     metrics = {**latency_summary(latencies), "min_ms": min(latencies), "error_pct": error_pct,
                "samples": float(len(taken))}
+    if len(latencies) < min_samples:
+        kept = {"error_pct": error_pct, "samples": float(len(taken))}
+        return Measurement(kept, f"not enough data ({len(latencies)} of {min_samples} good samples) for "
+                                 f"percentiles: {summarize(kept, planned, budget)}", evidence)
     return Measurement(metrics, summary=summarize(metrics, planned, budget), evidence=evidence)
 
 
 def summarize(metrics: dict[str, float], planned: int, budget: float) -> str:
     """``20 samples: p50 51 ms, p95 55 ms, p99 58 ms, 0% errors``."""
-    taken = int(metrics["samples"])
-    count = f"{taken} samples" if taken == planned else (
-        f"{taken} of {planned} samples (stopped at the {format_duration(budget)} budget)"
-    )
-    if taken == 1 and taken == planned:
-        count = "1 sample"
+    if "p50_ms" not in metrics:
+        return f"{_taken(metrics, planned, budget)}, {format_number(round(metrics['error_pct'], 1))}% errors"
     spread = ", ".join(f"{p} {format_ms(metrics[f'{p}_ms'])} ms" for p in ("p50", "p95", "p99"))
-    return f"{count}: {spread}, {format_number(round(metrics['error_pct'], 1))}% errors"
+    return f"{_taken(metrics, planned, budget)}: {spread}, {format_number(round(metrics['error_pct'], 1))}% errors"
+
+
+def _taken(metrics: dict[str, float], planned: int, budget: float) -> str:
+    taken = int(metrics["samples"])
+    if taken == planned:
+        return "1 sample" if taken == 1 else f"{taken} samples"
+    return f"{taken} of {planned} samples (stopped at the {format_duration(budget)} budget)"

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator
 
+from watchdog.durations import format_duration
 from watchdog.errors import CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
 from watchdog.logs.hub import ReadView
@@ -125,12 +126,24 @@ class LogCheck(CheckKind[LogConfigT]):
             raise CheckError(getattr(self, "_read_error", "the source was not read"))
         if view.error and view.status.lines == 0:
             raise CheckError(f"source {self.config.source!r}: {view.error}")
-        measured = self.judge_view(view)
+        measured = self._first_window(view, self.judge_view(view))
         note = source_note(view)
         if not note:
             return measured
         summary = f"{measured.summary}; {note}" if measured.summary else note
-        return Measurement(measured.metrics, summary, measured.evidence, measured.labels, measured.status)
+        return Measurement(measured.metrics, summary, measured.evidence, measured.labels, measured.status,
+                           measured.judged)
+
+    #: a rate or ratio over a window: live, not judged before one whole window was read since start
+    WINDOW_FIRST: ClassVar[bool] = False
+
+    def _first_window(self, view: ReadView, measured: Measurement) -> Measurement:
+        window = self.read_window
+        if not self.WINDOW_FIRST or view.final or view.elapsed >= window:
+            return measured
+        wait = f"not judged yet: {format_duration(view.elapsed)} of the {format_duration(window)} window read"
+        return Measurement(measured.metrics, f"{measured.summary} ({wait})", measured.evidence, measured.labels,
+                           judged=False)
 
 
 def source_note(view: ReadView) -> str:

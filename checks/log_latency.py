@@ -10,9 +10,11 @@
     timeout = "30s"
     critical = ["p95_ms > 500"]
 
-Metrics ``p50_ms p95_ms p99_ms max_ms`` over the pairs completed in the window,
+Metrics ``p50_ms p95_ms p99_ms max_ms avg_ms`` over the pairs completed in the
+window (once there are ``min_samples`` of them, 10: two pairs make no p95),
 ``pairs``, ``lost`` (starts with no end within ``timeout``, or dropped past
-``max_pending``) and ``lost_pct``. ``timeout`` is the pairing timeout here
+``max_pending``) and ``lost_pct``, which is what to alert on when pairs stop
+arriving (``critical = ["lost_pct > 5"]``). ``timeout`` is the pairing timeout here
 (the check itself never waits). Ends read before their start still pair.
 """
 
@@ -41,6 +43,9 @@ class LogLatencyConfig(WindowedConfig):
     window: PositiveDuration = 900.0
     #: starts waiting for their end at most (the oldest beyond are counted lost)
     max_pending: int = Field(default=10_000, ge=1, le=1_000_000)
+    #: fewer pairs than this: the latency figures are not judged (2 pairs make no p95);
+    #: ``lost_pct`` still is: alert on it when pairs stop arriving
+    min_samples: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _key_in_both(self) -> LogLatencyConfig:
@@ -53,7 +58,7 @@ class LogLatencyConfig(WindowedConfig):
 class LogLatencyCheck(LogCheck[LogLatencyConfig]):
     type: ClassVar[str] = "log-latency"
     METRICS: ClassVar[frozenset[str]] = frozenset(
-        {"p50_ms", "p95_ms", "p99_ms", "max_ms", "pairs", "lost", "lost_pct"}
+        {"p50_ms", "p95_ms", "p99_ms", "max_ms", "avg_ms", "pairs", "lost", "lost_pct"}
     )
     MAIN_METRIC: ClassVar[str | None] = "p95_ms"
 
@@ -82,5 +87,9 @@ class LogLatencyCheck(LogCheck[LogLatencyConfig]):
         metrics = seen.metrics()
         if not seen.pairs:
             return Measurement(metrics, f"no pairs {span}; {lost}")
+        if seen.pairs < self.config.min_samples:
+            kept = {k: v for k, v in metrics.items() if k in ("pairs", "lost", "lost_pct")}
+            return Measurement(kept, f"not enough data ({seen.pairs} of {self.config.min_samples} pairs) {span}; "
+                                     f"{lost}")
         p95 = format_number(round(metrics["p95_ms"], 1))
         return Measurement(metrics, f"p95 {p95} ms over {seen.pairs} pairs {span}; {lost}")

@@ -31,6 +31,7 @@ class LogRateConfig(WindowedConfig):
 
 class LogRateCheck(LogCheck[LogRateConfig]):
     type: ClassVar[str] = "log-rate"
+    WINDOW_FIRST: ClassVar[bool] = True
     METRICS: ClassVar[frozenset[str]] = frozenset({"count", "per_min"})
     MAIN_METRIC: ClassVar[str | None] = "count"
 

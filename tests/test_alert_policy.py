@@ -22,7 +22,8 @@ H = 3600.0
 
 def rules(**keys: Any) -> AlertRules:
     """Rules as the config writes them (``for`` included), flap detection off unless asked."""
-    keys.setdefault("flap_threshold", 0)
+    keys.setdefault("flap_start", 0)
+    keys.setdefault("flap_stop", 0)
     return AlertRules.model_validate(keys)
 
 
@@ -108,39 +109,44 @@ def test_an_episode_threads_its_notifications_and_numbers_them() -> None:
 # flapping ----------------------------------------------------------------------------------
 
 FLIPS = every(30, C, O, C, O, C, O, C, O, C, O)  # a level change at every result for 5 minutes
+FLAP = {"flap_start": 25, "flap_stop": 10}
 
 
-def test_flapping_is_one_notice_then_quiet_until_stable_then_resolved() -> None:
-    r = rules(after=1, flap_threshold=4, flap_window="10m")
-    stable = every(60, *[O] * 12, start=300)
-    decisions = run(r, FLIPS + stable)
-    assert seen(decisions) == [
-        (0, "firing", "CRITICAL"), (30, "resolved", "CRITICAL"), (60, "firing", "CRITICAL"),
-        (90, "resolved", "CRITICAL"),
-        (120, "flapping", "CRITICAL"),  # the 5th change within 10 minutes
-        (900, "resolved", "CRITICAL"),  # the first result 10 minutes after the last change (270 s)
+def test_flapping_is_one_notice_at_the_worst_level_then_quiet_until_stable_then_resolved() -> None:
+    decisions = run(rules(after=1, **FLAP), FLIPS + every(60, *[O] * 5, start=300))
+    assert seen(decisions)[5:] == [
+        (150, "flapping", "CRITICAL"),  # the 5th change: 5 recent changes weigh 29 % of the last 20
+        (300, "resolved", "CRITICAL"),  # OK held twice (270, 300): stable, told at once
     ]
-    assert decisions[-1].episode == decisions[-2].episode == "20240501T120200.000Z-flap"
-    assert decisions[-2].started == T0 + 0  # the first change counted
+    assert decisions[-1].episode == decisions[-2].episode == decisions[-3].episode  # the firing it flapped in
 
 
 def test_flapping_that_settles_on_failing_notifies_firing_in_the_same_episode() -> None:
-    r = rules(after=1, flap_threshold=4, flap_window="10m")
-    decisions = run(r, FLIPS[:-1] + every(60, *[C] * 12, start=300))  # ends on CRITICAL from 240 s
-    assert seen(decisions)[4:] == [(120, "flapping", "CRITICAL"), (840, "firing", "CRITICAL")]
-    assert decisions[4].episode == decisions[5].episode
-    assert [d.seq for d in decisions[4:]] == [0, 1]
+    decisions = run(rules(after=1, **FLAP), FLIPS[:-1] + every(30, *[C] * 5, start=270))
+    assert seen(decisions)[5:] == [(150, "flapping", "CRITICAL"), (270, "firing", "CRITICAL")]
+    assert decisions[5].episode == decisions[6].episode
+    assert [d.seq for d in decisions[5:]] == [1, 2]
 
 
-def test_flapping_is_not_detected_at_or_under_the_threshold() -> None:
-    r = rules(after=1, flap_threshold=4, flap_window="10m")
-    events = [e for _, e, _ in seen(run(r, FLIPS[:4]))]
-    assert events == ["firing", "resolved", "firing", "resolved"]
+def test_separate_outages_are_not_flapping() -> None:
+    outage = [*[O] * 12, *[C] * 9]  # 36 s up, 27 s down, at a 3 s interval
+    decisions = run(rules(after=2, **FLAP), every(3, *outage * 3, *[O] * 12))
+    assert [e for _, e, _ in seen(decisions)] == ["firing", "resolved"] * 3
 
 
-def test_flips_below_the_alert_threshold_still_count_as_flapping() -> None:
-    r = rules(after=3, flap_threshold=4, flap_window="10m")
-    assert seen(run(r, FLIPS)) == [(120, "flapping", "WARNING")]
+def test_flips_below_the_alert_threshold_flap_at_the_worst_level_seen() -> None:
+    assert seen(run(rules(after=3, **FLAP), FLIPS)) == [(150, "flapping", "CRITICAL")]
+
+
+def test_a_worse_level_while_flapping_is_told_again() -> None:
+    flips = every(30, W, O, W, O, W, O, W, O, C, O, W)
+    assert [(e, s) for _, e, s in seen(run(rules(after=3, **FLAP), flips))] == [
+        ("flapping", "WARNING"), ("flapping", "CRITICAL")]
+
+
+def test_settled_flapping_needs_new_flips_to_flap_again() -> None:
+    decisions = run(rules(after=1, **FLAP), FLIPS[:-1] + every(30, *[C] * 10, start=270))
+    assert [e for _, e, _ in seen(decisions)][-2:] == ["flapping", "firing"]  # no flapping/firing ping-pong
 
 
 # silences and maintenance ----------------------------------------------------------------------
@@ -217,7 +223,8 @@ def test_a_state_from_another_version_starts_afresh() -> None:
 def test_defaults() -> None:
     r = AlertRules()
     assert (r.after_n, r.recover_after, r.repeat, r.repeat_backoff, r.repeat_max) == (3, 1, 3600.0, 1.0, 86400.0)
-    assert (r.flap_window, r.flap_threshold, r.min_severity, r.log_match_rate_limit) == (600.0, 4, W, 60.0)
+    assert (r.flap_history, r.flap_start, r.flap_stop, r.min_severity, r.log_match_rate_limit) == (
+        20, 25.0, 10.0, W, 60.0)
 
 
 def test_after_defaults_to_one_when_only_for_is_set() -> None:

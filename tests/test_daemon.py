@@ -113,17 +113,16 @@ async def test_redis_stopped_and_started(redis_server, receiver):
 
 
 async def test_flapping_target_sends_one_flapping_notice(http_service, receiver):
-    cfg = config(receiver, {"health": {"type": "http", "url": f"{http_service.url}/health"}},
-                 after=1, flap_threshold=3, flap_window="10m")
+    cfg = config(receiver, {"health": {"type": "http", "url": f"{http_service.url}/health"}}, after=1)
     daemon = await started(cfg)
     try:
         for i in range(12):
             http_service.behave(status=503 if i % 2 else 200)
             await fire(daemon, "health")
-        sent = await messages(receiver, 4)
-        # after = 1: the first flips page and resolve; the 4th change within the window (> flap_threshold)
-        # is flapping: one notice, then the 8 flips after it send nothing
-        assert [text_of(m).split(":")[0] for m in sent] == ["CRITICAL", "RESOLVED", "CRITICAL", "FLAPPING"]
+        sent = await messages(receiver, 5)
+        # after = 1: the first flips page and resolve; 5 recent changes weigh 29 % of the last 20 (>= 25 %):
+        # flapping, one notice, then the flips after it send nothing
+        assert [text_of(m).split(":")[0] for m in sent] == ["CRITICAL", "RESOLVED", "CRITICAL", "RESOLVED", "FLAPPING"]
     finally:
         await daemon.stop()
 

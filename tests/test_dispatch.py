@@ -16,7 +16,7 @@ from watchdog.status import Status
 from watchdog.store.memory import MemoryStore
 
 T0 = 1_714_564_800.0
-RULES = AlertRules.model_validate({"after": 1, "flap_threshold": 0})
+RULES = AlertRules.model_validate({"after": 1, "flap_start": 0, "flap_stop": 0})
 
 
 class RacedStore(MemoryStore):

@@ -54,7 +54,7 @@ def test_metrics_and_lost_pct() -> None:
                    ("end", "c", 0.3)], now=0.3)
     metrics = tracker.snapshot(100.0, final=True).metrics()
     assert {k: round(v, 3) for k, v in metrics.items()} == {
-        "p50_ms": 200.0, "p95_ms": 290.0, "p99_ms": 298.0, "max_ms": 300.0,
+        "p50_ms": 200.0, "p95_ms": 290.0, "p99_ms": 298.0, "max_ms": 300.0, "avg_ms": 200.0,
         "pairs": 2.0, "lost": 1.0, "lost_pct": 33.333,
     }
 

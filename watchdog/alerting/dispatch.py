@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from watchdog.alerting.policy import LEVELS, Decision, is_quiet, step, step_match
 from watchdog.alerting.rules import AlertRules
+from watchdog.durations import format_duration
 from watchdog.model import Result
 from watchdog.store.base import AlertStates, Event, EventLog, Silences
 
@@ -83,6 +84,16 @@ def check_routing(config: Config, alert: AlertRules, main_metric: str | None, *,
                         runbook=alert_context(rules.runbook, config), per_match=per_match)
 
 
+def _note(decision: Decision, route: CheckRouting) -> str:
+    """The line a notice carries besides the result: matches held back, an escalation."""
+    if decision.suppressed:
+        return f"{decision.suppressed} more matches held back by the rate limit"
+    if decision.escalation is not None:
+        stage = route.rules.escalate[decision.escalation]
+        return f"escalated: not resolved after {format_duration(stage.after)}"
+    return ""
+
+
 class Dispatcher:
     def __init__(self, store: DispatchStore, submit: Callable[[Any, Sequence[str]], Any],
                  routing: Mapping[str, CheckRouting], redactor: Any) -> None:
@@ -116,11 +127,13 @@ class Dispatcher:
               ) -> tuple[Mapping[str, Any] | None, dict[str, Any], list[Decision]] | None:
         """(before, after, decisions) once ``after`` is saved over the state it came from; None
         when someone else saved in between, twice."""
-        stepper = step_match if route.per_match else step
         for _ in range(2):
             found = self.store.load_alert_state(result.check)
             before = found.state if found is not None else None
-            after, decisions = stepper(before, result.status, at, route.rules, quiet)
+            if route.per_match:
+                after, decisions = step_match(before, result.status, at, route.rules, quiet)
+            else:
+                after, decisions = step(before, result.status, at, route.rules, quiet, result.recovered)
             if self.store.save_alert_state(result.check, after, expected=found.version if found else None):
                 return before, after, decisions
         return None
@@ -132,14 +145,15 @@ class Dispatcher:
             decision.event, result, episode=decision.episode, started=decision.started,
             previous=decision.previous, peak=decision.peak, seq=decision.seq, severity=decision.severity,
             runbook=route.runbook, main_metric=route.main_metric, redactor=self.redactor,
+            by=decision.by, reason=decision.reason,
         )
-        if decision.suppressed:
-            from dataclasses import replace
-
-            message = replace(message, note=f"{decision.suppressed} more matches held back by the rate limit")
+        note = _note(decision, route)
+        if note:
+            message = replace(message, note=note)
         if route.per_match:
             self.store.add_event(Event("alert.match", decision.at, result.check, message.summary,
                                        {"severity": decision.severity.name}))
-        self.submit(message, route.channels)
+        targets = decision.channels if decision.escalation is not None else (*route.channels, *decision.channels)
+        self.submit(message, targets)
         self.sent += 1
         log.info("%s %s %s: %s", result.check, decision.event, decision.severity.name, message.summary)

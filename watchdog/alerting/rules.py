@@ -2,13 +2,17 @@
 
     [defaults.alert]
     after = 3                 # consecutive non-OK results before firing (default 3; 1 when `for` is set)
+    # after = { warning = 3, critical = 5 }   # ...or per level: 3 failures warn, 5 are critical
     for = "2m"                # ...and/or: non-OK for this long (from the first non-OK result)
     recover_after = 1         # consecutive OK results before the resolve
+    keep_firing_for = "1m"    # ...and OK for at least this long (default 0s)
     repeat = "1h"             # remind while firing ("0s": never)
     repeat_backoff = 2.0      # each reminder waits this much longer than the last...
     repeat_max = "1d"         # ...but never longer than this
-    flap_window = "10m"       # more than flap_threshold status changes within flap_window
-    flap_threshold = 4        #   = flapping (0: never)
+    flap_history = 20         # flapping is judged on the last 20 changes-or-not between results,
+    flap_start = 25           #   recent ones weighted more (Nagios): starts at 25 % changed,
+    flap_stop = 10            #   stops below 10 % or once the level holds (0: never flapping)
+    escalate = [{ after = "10m", channels = ["pager"] }]   # still unresolved and not acked: tell more
     channels = ["oncall"]
     runbook = "health-endpoint-down"
     min_severity = "warning"  # "critical": WARNING results count as OK for alerting
@@ -91,32 +95,95 @@ class MaintenanceWindow(BaseModel):
         return (today and minute >= self.start) or (yesterday and minute < self.end)
 
 
+class AfterLevels(BaseModel):
+    """``after = { warning = 3, critical = 5 }``: failures in a row before each level fires."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    warning: int = Field(ge=1)
+    critical: int = Field(ge=1)
+
+
+class Escalation(BaseModel):
+    """One step of ``escalate``: after this long unresolved (and not acknowledged), tell these too."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    after: PositiveDuration
+    channels: tuple[str, ...] = Field(min_length=1)
+
+
+def _after(value: object) -> int | AfterLevels | None:
+    """``after = 3`` or ``after = { warning = 3, critical = 5 }``, in one clear line either way."""
+    if value is None or isinstance(value, AfterLevels):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise ValueError(f"input should be greater than or equal to 1, got {value}")
+        return value
+    if isinstance(value, dict):
+        levels = {k: v for k, v in value.items()}
+        if set(levels) == {"warning", "critical"} and all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in levels.values()):
+            return AfterLevels(**levels)
+    raise ValueError(f"use a number of results, or {{ warning = N, critical = M }}, got {value!r}")
+
+
+_REPLACED = {"flap_window": "flap_history", "flap_threshold": "flap_start and flap_stop"}
+
+
 class AlertRules(BaseModel):
     """When a check's results become notifications; see the module docstring for each key."""
 
     # `for` is a Python keyword: the field is for_, the key (read and shown) is "for"
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
-    after: int | None = Field(default=None, ge=1)
+    after: Annotated[int | AfterLevels | None, PlainValidator(lambda v: _after(v)),
+                     PlainSerializer(lambda v: v.model_dump() if isinstance(v, AfterLevels) else v)] = None
     for_: Duration | None = Field(default=None, alias="for")
     recover_after: int = Field(default=1, ge=1)
+    keep_firing_for: Duration = 0.0
     repeat: Duration = 3600.0
     repeat_backoff: float = Field(default=1.0, ge=1.0)
     repeat_max: PositiveDuration = 86400.0
-    flap_window: PositiveDuration = 600.0
-    flap_threshold: int = Field(default=4, ge=0)
+    flap_history: int = Field(default=20, ge=2, le=100)
+    flap_start: float = Field(default=25.0, ge=0.0, le=100.0)
+    flap_stop: float = Field(default=10.0, ge=0.0, le=100.0)
+    escalate: tuple[Escalation, ...] = ()
     channels: tuple[str, ...] = ()
     runbook: str | None = None
     min_severity: Annotated[Status, Severity(Status.WARNING, Status.CRITICAL)] = Status.WARNING
     maintenance: tuple[MaintenanceWindow, ...] = ()
     log_match_rate_limit: Duration = 60.0
 
-    @property
-    def after_n(self) -> int:
-        """Results needed before firing: ``after``, else 3, or 1 when only ``for`` is set."""
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced_keys(cls, data: Any) -> Any:
+        for old, new in _REPLACED.items():
+            if isinstance(data, dict) and old in data:
+                raise ValueError(f"{old} was replaced by {new} (flapping is judged on the last results, "
+                                 "not a time window: see the README)")
+        return data
+
+    @model_validator(mode="after")
+    def _stop_below_start(self) -> AlertRules:
+        if self.flap_stop > self.flap_start:
+            raise ValueError(f"flap_stop ({self.flap_stop:g}) must not be above flap_start ({self.flap_start:g})")
+        return self
+
+    def after_for(self, level: int) -> int:
+        """Failures in a row before ``level`` (1 WARNING, 2 CRITICAL) fires: ``after`` (per level
+        when a table), else 3, or 1 when only ``for`` is set."""
+        if isinstance(self.after, AfterLevels):
+            return self.after.critical if level >= 2 else self.after.warning
         if self.after is not None:
             return self.after
         return 1 if self.for_ else 3
+
+    @property
+    def after_n(self) -> int:
+        """The failures in a row before anything fires (the smaller of the two levels')."""
+        return min(self.after_for(1), self.after_for(2))
 
     def in_maintenance(self, now: float) -> bool:
         return any(window.covers(now) for window in self.maintenance)

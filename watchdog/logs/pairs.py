@@ -109,6 +109,8 @@ class Latency:
 
     def metrics(self) -> dict[str, float]:
         out = latency_summary(self.samples_ms)
+        if self.samples_ms:
+            out["avg_ms"] = sum(self.samples_ms) / len(self.samples_ms)
         out.update(pairs=float(self.pairs), lost=float(self.lost))
         if self.lost_pct is not None:
             out["lost_pct"] = self.lost_pct
