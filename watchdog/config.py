@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -278,14 +278,20 @@ def _cross_check(kind: type[CheckKind], name: str, config: CheckConfig, ctx: Loa
 
 def _check_channel_names(settings: Settings, checks: Mapping[str, CheckConfig],
                          channels: Mapping[str, Any], file: str) -> None:
-    """Every channel an alert names must be a [channels.NAME] table."""
-    named = [("defaults.alert.channels", settings.defaults.alert.channels)]
-    named += [(f"checks.{n}.alert.channels", c.alert.channels) for n, c in checks.items()]
+    """Every channel an alert names (its own, its escalation steps', the deploy notices') must be a
+    [channels.NAME] table."""
+    named = [("defaults.alert", settings.defaults.alert), *((f"checks.{n}.alert", c.alert) for n, c in checks.items())]
+    named = [pair for key, rules in named for pair in _channel_lists(key, rules)]
     for key, names in named:
         for index, channel in enumerate(names):
             if channel not in channels:
                 have = ", ".join(channels) or "none: add a [channels.NAME] table"
                 raise ConfigError(f"no channel named {channel!r} (channels: {have})", file=file, key=f"{key}[{index}]")
+
+
+def _channel_lists(key: str, rules: Any) -> list[tuple[str, Sequence[str]]]:
+    lists = [(f"{key}.channels", rules.channels), (f"{key}.deploy_channels", rules.deploy_channels)]
+    return lists + [(f"{key}.escalate[{i}].channels", step.channels) for i, step in enumerate(rules.escalate)]
 
 
 def _as_tables(value: Any, table: str, file: str) -> dict[str, Mapping[str, Any]]:

@@ -14,6 +14,7 @@
     flap_stop = 10            #   stops below 10 % or once the level holds (0: never flapping)
     escalate = [{ after = "10m", channels = ["pager"] }]   # still unresolved and not acked: tell more
     channels = ["oncall"]
+    deploy_channels = ["oncall"]   # "deploy seen" notices, when the windows it opens name none
     runbook = "health-endpoint-down"
     min_severity = "warning"  # "critical": WARNING results count as OK for alerting
     log_match_rate_limit = "1m"   # log-match checks: at most one notification per this
@@ -151,6 +152,8 @@ class AlertRules(BaseModel):
     flap_stop: float = Field(default=10.0, ge=0.0, le=100.0)
     escalate: tuple[Escalation, ...] = ()
     channels: tuple[str, ...] = ()
+    #: where "deploy seen" notices go when the windows a deploy opens name no channels
+    deploy_channels: tuple[str, ...] = ()
     runbook: str | None = None
     min_severity: Annotated[Status, Severity(Status.WARNING, Status.CRITICAL)] = Status.WARNING
     maintenance: tuple[MaintenanceWindow, ...] = ()

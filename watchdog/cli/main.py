@@ -33,6 +33,7 @@ def build_app() -> Any:
     from watchdog.cli import report as report_cmd
     from watchdog.cli import run as run_cmd
     from watchdog.cli import runbook as runbook_cmd
+    from watchdog.cli import ack as ack_cmd
     from watchdog.cli import silence as silence_cmd
     from watchdog.cli import status as status_cmd
 
@@ -54,6 +55,7 @@ def build_app() -> Any:
     app.add_typer(alert_cmd.app, name="alert")
     app.command("runbook", short_help="List the runbooks, or show one.")(runbook_cmd.runbook)
     app.add_typer(silence_cmd.app, name="silence")
+    app.command("ack", short_help="Acknowledge a firing alert: reminders and escalations stop.")(ack_cmd.ack)
     app.command("report", short_help="Checkpoint report of a window, or daily.")(report_cmd.report)
     app.add_typer(report_cmd.window_app, name="window")
     _root(app)

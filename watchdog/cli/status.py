@@ -91,9 +91,18 @@ def collect(cfg: Any, store: StatusSource, now: float) -> tuple[list[dict[str, A
             "trend": sparkline(values),
             "summary": last.summary if last else "never run",
             "firing": bool(state.get("firing")),
+            "acked": _ack(state, now),
             "silenced": any(s.check in ("*", name) for s in silenced),
         })
     return rows, [{"id": s.id, "check": s.check, "ends": s.ends, "reason": s.reason} for s in silenced]
+
+
+def _ack(state: dict[str, Any], now: float) -> dict[str, Any] | None:
+    from watchdog.alerting.notices import acknowledgement
+
+    ack = acknowledgement(state, now)
+    return None if ack is None else {"by": ack.get("by", ""), "reason": ack.get("reason", ""),
+                                     "until": ack.get("until")}
 
 
 def render(rows: list[dict[str, Any]], silences: list[dict[str, Any]]) -> None:
@@ -112,6 +121,8 @@ def render(rows: list[dict[str, Any]], silences: list[dict[str, Any]]) -> None:
     for r in rows:
         style = STYLE.get(Status[r["status"]], "") if r["status"] in Status.__members__ else ""
         flags = (" (firing)" if r["firing"] else "") + (" (silenced)" if r["silenced"] else "")
+        if r["acked"]:
+            flags += f" (acked by {r['acked']['by'] or 'someone'})"
         value = f"{r['metric']}={format_number(round(r['value'], 1))}" if r["value"] is not None else "-"
         grid.add_row(r["check"], Text(r["status"] + flags, style=style), since_text(r["since"], now), value,
                      r["trend"], r["summary"])
