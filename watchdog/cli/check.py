@@ -33,7 +33,8 @@ def check(
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only checks with this tag (repeatable).")] = None,
     output: FormatOption = Format.table,
     config: ConfigOption = None,
-    log_window: Annotated[str | None, typer.Option("--log-window", help="Read log sources this long (e.g. 1m) instead of each check's window.")] = None,
+    log_window: Annotated[str | None, typer.Option("--log-window", help="Read live log sources this long (default: 10s, or the check's window when shorter; "
+                                                                                  "stdin and files read from the start: to their end).")] = None,
     source_stdin: Annotated[str | None, typer.Option("--source-stdin", help="Read this log source from standard input.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show evidence lines under each check.")] = False,
 ) -> None:

@@ -8,12 +8,17 @@ applies them all in one pass per block.
 One-off mode (``watchdog check``, ``watchdog logs scan``) - the default::
 
     view = await hub.collect("error-rate")   # starts the shared read of its source,
-                                             # returns after log_window / the check's
-                                             # window, or when the source ends
-    view.now, view.final (True), view.status, view.error
+                                             # returns after log_window (default: the
+                                             # check's window, at most ONE_OFF_READ_S),
+                                             # or when the source ends
+    view.now, view.final (True), view.status, view.error, view.elapsed
+    hub.reading()                            # source -> (seconds read, seconds to read)
 
   A file with ``from_start`` and stdin are read to their end; a command whose exit
-  status is 0 has ended; ``to_end=True`` (scan) reads every source to its end.
+  status is 0 has ended; ``to_end=True`` (scan) reads every source to its end. A
+  live stream is read for ``ONE_OFF_READ_S`` unless ``log_window`` says otherwise:
+  the on-call engineer running ``watchdog check`` wants an answer in seconds, not
+  after a 15-minute window (the kinds say when they judged less than their window).
 
 Live mode (the daemon)::
 
@@ -53,6 +58,8 @@ from watchdog.logs.sources import SourceError, SourceStatus, command_chunks, fil
 
 __all__ = ["Batch", "Handler", "LineHandler", "LogHub", "LogMatch", "ReadView"]
 LinesHandler = Callable[[float, int], None]
+#: how long a one-off run reads a live stream when no ``log_window`` is given
+ONE_OFF_READ_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +184,30 @@ class LogHub:
             if run.task is None:
                 run.began = time.monotonic()
                 run.task = asyncio.create_task(self._read_once(run), name=f"log-source:{run.name}")
-            await self._wait(run, None if self.to_end else (self.log_window or reg.window))
+            await self._wait(run, self._length(reg))
         return self._view(run)
+
+    def _length(self, reg: _Registration) -> float | None:
+        """How long a one-off run reads ``reg``'s source; None: to its end."""
+        if self.to_end:
+            return None
+        if self.log_window is not None:
+            return self.log_window
+        config = self.sources[reg.source]
+        if self._reads_stdin(reg.source) or (config.file and config.from_start):
+            return None  # an input with an end: read to it
+        return min(reg.window, ONE_OFF_READ_S)
+
+    def reading(self) -> dict[str, tuple[float, float | None]]:
+        """One-off: each source still being read -> (seconds read so far, seconds it is read
+        for; None: to its end)."""
+        out: dict[str, tuple[float, float | None]] = {}
+        for run in self._runs.values():
+            if self.live or run.task is None or run.task.done():
+                continue
+            lengths = [self._length(r) for r in self._regs.values() if r.source == run.name]
+            out[run.name] = (time.monotonic() - run.began, _longest(lengths))
+        return out
 
     async def _wait(self, run: _Run, length: float | None) -> None:
         """Until the read ends or ``length`` seconds after it began (never cancels the read)."""
@@ -194,13 +223,12 @@ class LogHub:
         return ReadView(now, final, run.status, run.error, elapsed)
 
     async def _read_once(self, run: _Run) -> None:
-        regs = [r for r in self._regs.values() if r.source == run.name]
-        lengths = [self.log_window or r.window for r in regs]
-        if self.to_end or not lengths:
+        length = _longest([self._length(r) for r in self._regs.values() if r.source == run.name])
+        if length is None:
             await self._pump(run)
             return
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(max(lengths)):
+            async with asyncio.timeout(length):
                 await self._pump(run)
 
     # -- live ----------------------------------------------------------------------------------
@@ -317,3 +345,10 @@ class LogHub:
         if run.log_now is None or parsed > run.log_now:
             run.log_now = parsed
         return parsed
+
+
+def _longest(lengths: Sequence[float | None]) -> float | None:
+    """The longest of the checks' read lengths (None, to the end, is longest); None for none."""
+    if not lengths or None in lengths:
+        return None
+    return max(x for x in lengths if x is not None)
