@@ -108,3 +108,14 @@ def test_nice_step(span: float, step: float) -> None:
 def test_bar_chart_escapes_names() -> None:
     chart = svg.bar_chart([("<b>x</b>", 99.0), ("empty", None)], title="A & B")
     assert "&lt;b&gt;x&lt;/b&gt;" in chart and "<title>A &amp; B</title>" in chart and "no results" in chart
+
+
+@pytest.mark.parametrize("rendered_at_h", [6.0, 24.0])
+def test_evidence_is_the_same_in_every_format_whenever_a_checkpoint_is_rendered(rendered_at_h: float) -> None:
+    store = fill(MemoryStore())
+    r = build_checkpoint(store, window(), INFOS, checkpoint_s=6 * H, now=START + rendered_at_h * H, spec=SPEC)
+    line = "📡 Emitted signal quality to user u359 for trade t359"
+    assert line in render_md.render_checkpoint(r)
+    assert f"<code>{line}</code>" in render_html.render_checkpoint(r)
+    logs = json.loads(render_json.render(r))["log_patterns"]
+    assert logs[0]["evidence"][-1] == line
