@@ -28,6 +28,7 @@ def build_app() -> Any:
 
     from watchdog.cli import alert as alert_cmd
     from watchdog.cli import check as check_cmd
+    from watchdog.cli import completion as completion_cmd
     from watchdog.cli import config_cmd
     from watchdog.cli import logs as logs_cmd
     from watchdog.cli import report as report_cmd
@@ -56,8 +57,27 @@ def build_app() -> Any:
     app.add_typer(silence_cmd.app, name="silence")
     app.command("report", short_help="Checkpoint report of a window, or daily.")(report_cmd.report)
     app.add_typer(report_cmd.window_app, name="window")
+    app.command("completion", short_help="Print the shell completion script (bash, zsh, fish).")(
+        completion_cmd.completion)
     _root(app)
+    _arguments_in_words()
     return app
+
+
+def _arguments_in_words() -> None:
+    """Typer prints an argument's Python type after its name (``CHECK <list[str]>``); every
+    argument here has a metavar that says what it is in words, so the type is left out."""
+    from typer.core import TyperArgument
+
+    original = getattr(TyperArgument, "display_type_rich", None)
+    if original is None or getattr(original, "in_words", False):
+        return
+
+    def display(self: Any, ctx: Any) -> Any:
+        return None if self.metavar else original(self, ctx)
+
+    display.in_words = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display  # type: ignore[method-assign]
 
 
 def __getattr__(name: str) -> Any:
@@ -123,17 +143,19 @@ def _typer(args: list[str]) -> object:
     """Run the Typer app; click's usage errors and aborts become one line and an exit code."""
     import typer
 
+    from watchdog.cli.completion import COMPLETE_VAR, answering
+
     click_exceptions = _click_exceptions()
     command = typer.main.get_command(build_app())
     try:
-        return command.main(args=args, prog_name="watchdog", standalone_mode=False)
+        return command.main(args=args, prog_name="watchdog", standalone_mode=False,
+                            complete_var=COMPLETE_VAR if answering() else None)
     except click_exceptions.UsageError as err:
-        name = err.ctx.info_name if err.ctx else ""
-        code = 3 if name in NAGIOS_COMMANDS else 2
+        path = err.ctx.command_path.split() if err.ctx else ["watchdog"]
+        code = 3 if path[1:2] and path[1] in NAGIOS_COMMANDS else 2
         if not err.format_message().strip():  # no arguments: the help was printed already
             return code
-        hint = f" (see 'watchdog {name} --help')" if name and name != "watchdog" else " (see 'watchdog --help')"
-        print(f"watchdog: {err.format_message()}{hint}", file=sys.stderr)
+        print(f"watchdog: {err.format_message()} (see '{' '.join(path)} --help')", file=sys.stderr)
         return code
     except (getattr(click_exceptions, "Abort", typer.Abort), typer.Abort):
         print("watchdog: interrupted", file=sys.stderr)

@@ -211,7 +211,7 @@ class Daemon:
         return prometheus_text(self.snapshot())
 
     async def _start_server(self) -> None:
-        from watchdog.daemon.page_data import StatusPage
+        from watchdog.daemon.statuspage import StatusPage
         from watchdog.daemon.server import Routes, StatusServer, is_loopback
         from watchdog.settings import parse_listen
 

@@ -174,39 +174,3 @@ def _window(window: Any, now: float, latest: str | None) -> WindowRow:
     return WindowRow(window.name, window.title, window.start, wmath.end(window),
                      wmath.label(offset) if offset is not None else None,
                      window.start + offset if offset is not None else None, latest)
-
-
-class StatusPage:
-    """The status page and the served reports of a running daemon: ``html()`` for ``/``,
-    ``report(rel)`` for ``/reports/REL`` (the server caches both like its other documents)."""
-
-    def __init__(self, store: PageStore, snapshot: Callable[[], DaemonSnapshot], runtime: Callable[[], Any]) -> None:
-        self.store, self.snapshot, self.runtime = store, snapshot, runtime
-        self.uptime = UptimeCache()
-
-    def html(self) -> bytes:
-        from urllib.parse import quote
-
-        from watchdog.daemon.page import render
-        from watchdog.reports.library import latest
-
-        runtime = self.runtime()
-        main = {n: c.MAIN_METRIC for n, c in runtime.checks.items()} if runtime else {}
-
-        def link(window: Any) -> str | None:
-            found = latest(self._reports_dir(), window.name)
-            return f"/reports/{quote(found)}" if found else None
-
-        return render(gather(self.snapshot(), self.store, main, self.uptime, link))
-
-    def report(self, rel: str) -> tuple[str, bytes] | None:
-        from watchdog.daemon.page import reports_index
-        from watchdog.reports.library import CONTENT_TYPES, listing, read
-
-        if rel.strip("/") == "":
-            return CONTENT_TYPES["html"], reports_index(listing(self._reports_dir()))
-        return read(self._reports_dir(), rel)
-
-    def _reports_dir(self) -> Any:
-        runtime = self.runtime()
-        return runtime.reports.reports_dir if runtime else None
