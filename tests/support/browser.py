@@ -23,6 +23,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.support.processes import end
+
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome")
                  if (found := shutil.which(name))), None)
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,12 +52,7 @@ class Browser:
         raise AssertionError("chromium did not open its DevTools port")
 
     def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        end(self.proc)
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def open(self, url: str, width: int, height: int = 900, headers: dict[str, str] | None = None) -> Tab:
