@@ -12,7 +12,7 @@ from tests.support.log_sources import script, wait_until
 from watchdog import runner
 from watchdog.config import from_document
 from watchdog.checks.log_base import read_span
-from watchdog.logs import hub
+from watchdog.logs import reads
 from watchdog.logs.hub import LogMatch, ReadView
 from watchdog.logs.sources import SourceStatus
 from watchdog.model import Result
@@ -125,7 +125,7 @@ async def test_a_source_that_cannot_start_makes_its_checks_unknown(tmp_path: Pat
 
 async def test_a_live_stream_is_read_for_the_one_off_default_and_the_summary_says_so(
         tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(hub, "ONE_OFF_READ_S", 0.3)  # the default is 10 s; the read stops there, not at 15m
+    monkeypatch.setattr(reads, "ONE_OFF_READ_S", 0.3)  # the default is 10 s; the read stops there, not at 15m
     source = {"command": script(tmp_path, ["❌ WebSocket disconnected"] * 3, stay=60)}
     checks = {"ws-drops": {**CHECKS["ws-drops"], "window": "15m"}}
     result = (await run_all({"railway": source}, checks))["ws-drops"]

@@ -144,9 +144,9 @@ async def test_stdin_stream_is_read_to_its_end(tmp_path: Path) -> None:
 async def test_stdin_is_read_past_the_one_off_default_to_its_end(monkeypatch: object) -> None:
     import asyncio
 
-    from watchdog.logs import hub as hub_module
+    from watchdog.logs import reads
 
-    monkeypatch.setattr(hub_module, "ONE_OFF_READ_S", 0.05)  # type: ignore[attr-defined]
+    monkeypatch.setattr(reads, "ONE_OFF_READ_S", 0.05)  # type: ignore[attr-defined]
     read_end, write_end = os.pipe()
     os.write(write_end, b"line 1\n")
 

@@ -8,17 +8,14 @@ applies them all in one pass per block.
 One-off mode (``watchdog check``, ``watchdog logs scan``) - the default::
 
     view = await hub.collect("error-rate")   # starts the shared read of its source,
-                                             # returns after log_window (default: the
-                                             # check's window, at most ONE_OFF_READ_S),
-                                             # or when the source ends
+                                             # returns after its read length (reads.py:
+                                             # log_window, 10 s of a live stream, an
+                                             # input with an end to its end)
     view.now, view.final (True), view.status, view.error, view.elapsed
     hub.reading()                            # source -> (seconds read, seconds to read)
 
-  A file with ``from_start`` and stdin are read to their end; a command whose exit
-  status is 0 has ended; ``to_end=True`` (scan) reads every source to its end. A
-  live stream is read for ``ONE_OFF_READ_S`` unless ``log_window`` says otherwise:
-  the on-call engineer running ``watchdog check`` wants an answer in seconds, not
-  after a 15-minute window (the kinds say when they judged less than their window).
+  A command whose exit status is 0 has ended; ``to_end=True`` (scan) reads every
+  source to its end.
 
 Live mode (the daemon)::
 
@@ -49,6 +46,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from watchdog.logs import reads
 from watchdog.logs.config import SourceConfig
 from watchdog.logs.lines import LineClock, LineFramer, clean_block, count_lines
 from watchdog.logs.literals import prefilter_for
@@ -58,8 +56,6 @@ from watchdog.logs.sources import SourceError, SourceStatus, command_chunks, fil
 
 __all__ = ["Batch", "Handler", "LineHandler", "LogHub", "LogMatch", "ReadView"]
 LinesHandler = Callable[[float, int], None]
-#: how long a one-off run reads a live stream when no ``log_window`` is given
-ONE_OFF_READ_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,15 +184,11 @@ class LogHub:
         return self._view(run)
 
     def _length(self, reg: _Registration) -> float | None:
-        """How long a one-off run reads ``reg``'s source; None: to its end."""
-        if self.to_end:
-            return None
-        if self.log_window is not None:
-            return self.log_window
+        """How long a one-off run reads ``reg``'s source; None: to its end (``reads.py``)."""
         config = self.sources[reg.source]
-        if self._reads_stdin(reg.source) or (config.file and config.from_start):
-            return None  # an input with an end: read to it
-        return min(reg.window, ONE_OFF_READ_S)
+        has_end = self._reads_stdin(reg.source) or bool(config.file and config.from_start)
+        return reads.read_length(reg.window, log_window=self.log_window, has_end=has_end, to_end=self.to_end,
+                                 default=reads.ONE_OFF_READ_S)
 
     def reading(self) -> dict[str, tuple[float, float | None]]:
         """One-off: each source still being read -> (seconds read so far, seconds it is read
@@ -206,7 +198,7 @@ class LogHub:
             if self.live or run.task is None or run.task.done():
                 continue
             lengths = [self._length(r) for r in self._regs.values() if r.source == run.name]
-            out[run.name] = (time.monotonic() - run.began, _longest(lengths))
+            out[run.name] = (time.monotonic() - run.began, reads.longest(lengths))
         return out
 
     async def _wait(self, run: _Run, length: float | None) -> None:
@@ -223,7 +215,7 @@ class LogHub:
         return ReadView(now, final, run.status, run.error, elapsed)
 
     async def _read_once(self, run: _Run) -> None:
-        length = _longest([self._length(r) for r in self._regs.values() if r.source == run.name])
+        length = reads.longest([self._length(r) for r in self._regs.values() if r.source == run.name])
         if length is None:
             await self._pump(run)
             return
@@ -346,9 +338,3 @@ class LogHub:
             run.log_now = parsed
         return parsed
 
-
-def _longest(lengths: Sequence[float | None]) -> float | None:
-    """The longest of the checks' read lengths (None, to the end, is longest); None for none."""
-    if not lengths or None in lengths:
-        return None
-    return max(x for x in lengths if x is not None)
