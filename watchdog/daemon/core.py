@@ -228,5 +228,5 @@ class Daemon:
         await self.server.start()
         log.info("serving the status page, /healthz /metrics /status and /reports/ on %s:%d", host, self.server.port)
         if token is None and not is_loopback(host):
-            log.warning("%s is reachable from other hosts and /status and /metrics need no token: set "
+            log.warning("%s is reachable from other hosts and the status page, /status and /metrics need no token: set "
                         "[server] token = \"${WATCHDOG_TOKEN}\" (/healthz stays open)", host)
