@@ -7,8 +7,10 @@ check's own ``timeout``; live: nothing to wait for), then the usual ``run()``
 calls ``measure()``, which snapshots the state and never blocks.
 
 A source that could not deliver a single line (no such program, unreadable
-file) makes the check CRITICAL with the reason; a source that was restarted
-says so at the end of the summary.
+file) makes the check UNKNOWN with the reason (``CannotRun``: the target's state
+is not known, which is not the same as failing); a source that was restarted
+says so at the end of the summary. A one-off read of a live stream cut before
+the check's window ends says how much of the window it judged (``read_span``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 from pydantic import AfterValidator
 
 from watchdog.durations import format_duration
-from watchdog.errors import CheckError
+from watchdog.errors import CannotRun, CheckError
 from watchdog.kinds import CheckConfig, CheckKind, CheckContext
 from watchdog.logs.hub import ReadView
 from watchdog.logs.routes import Batch, Handler
@@ -125,7 +127,7 @@ class LogCheck(CheckKind[LogConfigT]):
         if view is None:
             raise CheckError(getattr(self, "_read_error", "the source was not read"))
         if view.error and view.status.lines == 0:
-            raise CheckError(f"source {self.config.source!r}: {view.error}")
+            raise CannotRun(f"source {self.config.source!r}: {view.error}")
         measured = self._first_window(view, self.judge_view(view))
         note = source_note(view)
         if not note:
@@ -157,6 +159,24 @@ def source_note(view: ReadView) -> str:
     if view.error:
         return f"source {status.name}: {view.error}"
     return ""
+
+
+def read_span(view: ReadView, window: float) -> str:
+    """What a figure was computed over: ``in 5m`` (live), ``in 120 lines read`` (an input read to
+    its end, or for the whole window), ``in 10s of a 5m window (120 lines read)`` (``cut_short``)."""
+    if not view.final:
+        return f"in {format_duration(window)}"
+    cut = cut_short(view, window)
+    lines = f"{view.status.lines} lines read"
+    return f"in {cut} ({lines})" if cut else f"in {lines}"
+
+
+def cut_short(view: ReadView, window: float) -> str | None:
+    """``10s of a 5m window`` when a one-off read of a live stream stopped before the check's
+    window was over (its figure covers less than its window), else None."""
+    if not view.final or view.status.state in ("ended", "stopped") or view.elapsed >= window:
+        return None
+    return f"{format_duration(view.elapsed)} of a {format_duration(window)} window"
 
 
 def pct(value: float | None) -> str:

@@ -25,8 +25,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
-from watchdog.durations import format_duration
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct, read_span
 from watchdog.logs.hub import Handler, ReadView
 from watchdog.logs.matcher import PatternSpec
 from watchdog.logs.pairs import PairTracker
@@ -81,7 +80,7 @@ class LogLatencyCheck(LogCheck[LogLatencyConfig]):
 
     def judge_view(self, view: ReadView) -> Measurement:
         seen = self.tracker.snapshot(view.now, view.final)
-        span = f"in {view.status.lines} lines read" if view.final else f"in {format_duration(self.config.window)}"
+        span = read_span(view, self.config.window)
         waiting = f", {seen.pending} waiting" if seen.pending else ""
         lost = f"{seen.lost} lost ({pct(seen.lost_pct)}){waiting}"
         metrics = seen.metrics()

@@ -20,7 +20,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, read_span
 from watchdog.logs.hub import LogMatch, ReadView
 from watchdog.logs.windows import Lines, Matches, MatchState
 from watchdog.model import Measurement, Result
@@ -48,7 +48,7 @@ class LogMatchCheck(LogCheck[LogMatchConfig]):
 
     def judge_view(self, view: ReadView) -> Measurement:
         seen = self.state.take()
-        span = f"in {view.status.lines} lines read" if view.final else "since the last run"
+        span = read_span(view, self.config.window) if view.final else "since the last run"
         if not seen.count:
             return Measurement({"matches": 0}, f"no line matched {span}")
         return self._measurement(seen, span)

@@ -8,7 +8,8 @@
     critical = ["count > 5"]
 
 Live, ``count`` is the window ending now. A finished one-off read reports its
-busiest window ("was there a minute with more than 5 disconnects?"); a file
+busiest window ("was there a minute with more than 5 disconnects?"), or, cut
+before its window was over, what it read (``3 matches in 10s of a 1m window``); a file
 read from its start without ``timestamp_*`` is read in about a second, so its
 busiest window holds every match.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, cut_short
 from watchdog.durations import format_duration
 from watchdog.logs.hub import ReadView
 from watchdog.logs.windows import Evidence, RateState
@@ -44,8 +45,11 @@ class LogRateCheck(LogCheck[LogRateConfig]):
         window = format_duration(self.config.window)
         noun = "match" if counts.count == 1 else "matches"
         rate = f"{format_number(round(counts.per_min, 2))}/min"
+        cut = cut_short(view, self.config.window)
         if not view.final:
             summary = f"{counts.count} {noun} in {window} ({rate})"
+        elif cut:
+            summary = f"{counts.count} {noun} in {cut} ({view.status.lines} lines read)"
         elif counts.count == counts.all:
             summary = f"{counts.count} {noun} in {view.status.lines} lines read ({rate} over {window})"
         else:

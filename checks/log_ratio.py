@@ -23,8 +23,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct
-from watchdog.durations import format_duration
+from watchdog.checks.log_base import LogCheck, Regex, WindowedConfig, pct, read_span
 from watchdog.logs.hub import ReadView
 from watchdog.logs.routes import Batch, Handler
 from watchdog.logs.matcher import PatternSpec
@@ -65,7 +64,7 @@ class LogRatioCheck(LogCheck[LogRatioConfig]):
 
     def judge_view(self, view: ReadView) -> Measurement:
         ratio = self.state.snapshot(view.now, view.final)
-        span = f"in {view.status.lines} lines read" if view.final else f"in {format_duration(self.config.window)}"
+        span = read_span(view, self.config.window)
         what = "lines" if self.config.of is None else "lines matching 'of'"
         metrics = {"matches": float(ratio.matches), "total": float(ratio.total)}
         if ratio.ratio_pct is None:

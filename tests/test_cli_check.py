@@ -116,7 +116,8 @@ def test_tags_and_names_select_checks(run_cli, live):
     (("nope",), "no check named 'nope' in "),
     (("--tag", "db"), "no check has tag 'db' in "),
     (("--log-window", "soon"), "--log-window: invalid duration 'soon'"),
-    (("-f", "xml"), "Invalid value for '--format' / '-f'"),
+    (("-f", "xml"), "Invalid value for '-f'"),  # the old spelling, hidden from the help
+    (("--format", "xml"), "Invalid value for '--format'"),
 ])
 def test_bad_arguments_are_one_line_exit_3(run_cli, live, args, message):
     outcome = run_cli("check", "-c", live, *args)

@@ -117,3 +117,13 @@ def test_an_unusable_state_dir_is_one_line(tmp_path: Path) -> None:
     out = cli(path, "list")
     assert out.exit_code == 2
     assert out.stderr == f"watchdog: cannot create the state directory {tmp_path / 'file' / 'state'}: Not a directory\n"
+
+
+def test_silence_list_takes_format_json_and_the_old_json_flag(run_cli, write_config, tmp_path):
+    import json
+
+    path = write_config(f'state_dir = "{tmp_path / "state"}"\n[checks.health]\ntype = "http"\nurl = "http://127.0.0.1:9/h"\n')
+    assert run_cli("silence", "add", "health", "--for", "1h", "-c", path).code == 0
+    for flag in (("--format", "json"), ("--json",)):
+        [silence] = json.loads(run_cli("silence", "list", *flag, "-c", path).out)
+        assert silence["check"] == "health"

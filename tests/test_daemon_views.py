@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from prometheus_client.parser import text_string_to_metric_families
 
-from watchdog.daemon.views import CheckView, DaemonSnapshot, prometheus_text, status_document
+from watchdog import __version__
+from watchdog.daemon.views import (
+    MAX_VALUES_PER_CHECK, CheckView, DaemonSnapshot, check_values, prometheus_text, status_document,
+)
 from watchdog.model import Result
 from watchdog.status import Status
 
@@ -45,6 +50,25 @@ def test_metrics_text_parses_and_carries_every_family() -> None:
     assert found[("watchdog_log_lines_total", (("source", "railway"),))] == 40.0
     assert found[("watchdog_log_source_restarts_total", (("source", "railway"),))] == 2.0
     assert found[("watchdog_log_source_failing", (("source", "railway"),))] == 1.0
+
+
+def test_metrics_carry_each_checks_measurements_and_the_build() -> None:
+    found = samples(prometheus_text(snapshot()))
+    assert found[("watchdog_check_value", (("check", "health"), ("metric", "response_ms")))] == 12.5
+    assert ("watchdog_build_info", (("python", ".".join(map(str, sys.version_info[:3]))),
+                                    ("version", __version__))) in found
+
+
+def test_check_values_are_bounded_and_named_for_prometheus() -> None:
+    many = {f"m{n:03d}": float(n) for n in range(100)}
+    assert len(check_values(many)) == MAX_VALUES_PER_CHECK
+    assert check_values({"p95.ms": 1.0, "ok": True}) == {"p95_ms": 1.0}  # type: ignore[dict-item]
+
+
+def test_a_check_removed_by_a_reload_has_no_values() -> None:
+    removed = CheckView("old", "redis", 0.0, False, LAST, {"OK": 1})
+    found = samples(prometheus_text(snapshot(checks=(removed,))))
+    assert not [k for k in found if k[0] == "watchdog_check_value"]
 
 
 def test_a_check_removed_by_a_reload_keeps_its_counts_but_has_no_schedule() -> None:

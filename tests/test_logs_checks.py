@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.support.log_sources import script, wait_until
 from watchdog import runner
 from watchdog.config import from_document
-from watchdog.logs.hub import LogMatch
+from watchdog.checks.log_base import read_span
+from watchdog.logs import reads
+from watchdog.logs.hub import LogMatch, ReadView
+from watchdog.logs.sources import SourceStatus
 from watchdog.model import Result
 from watchdog.redact import Redactor
 
@@ -111,10 +117,36 @@ async def test_read_time_clock_and_quiet_log(tmp_path: Path) -> None:
         " (10 lines read, within 5m)")
 
 
-async def test_a_source_that_cannot_start_makes_its_checks_critical(tmp_path: Path) -> None:
+async def test_a_source_that_cannot_start_makes_its_checks_unknown(tmp_path: Path) -> None:
     results = await run_all({"railway": {"command": ["/nonexistent/railway", "logs"]}})
     assert {seen(r)[:2] for r in results.values()} == {
-        ("CRITICAL", "source 'railway': cannot run '/nonexistent/railway': No such file or directory")}
+        ("UNKNOWN", "source 'railway': cannot run '/nonexistent/railway': No such file or directory")}
+
+
+async def test_a_live_stream_is_read_for_the_one_off_default_and_the_summary_says_so(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(reads, "ONE_OFF_READ_S", 0.3)  # the default is 10 s; the read stops there, not at 15m
+    source = {"command": script(tmp_path, ["❌ WebSocket disconnected"] * 3, stay=60)}
+    checks = {"ws-drops": {**CHECKS["ws-drops"], "window": "15m"}}
+    result = (await run_all({"railway": source}, checks))["ws-drops"]
+    assert re.fullmatch(r"3 matches in \d+ms of a 15m window \(3 lines read\)", result.summary)
+
+
+@pytest.mark.parametrize(("state", "elapsed", "expected"), [
+    ("running", 10.0, "in 10s of a 1m window (120 lines read)"),
+    ("backoff", 7.2, "in 7.2s of a 1m window (120 lines read)"),
+    ("running", 60.0, "in 120 lines read"),  # the whole window was read
+    ("ended", 10.0, "in 120 lines read"),  # the input ended (a file from its start, stdin)
+])
+def test_read_span_says_when_a_one_off_read_covered_less_than_the_window(
+        state: str, elapsed: float, expected: str) -> None:
+    status = SourceStatus("railway", "command", "railway logs", state=state, lines=120)
+    assert read_span(ReadView(0.0, True, status, elapsed=elapsed), 60.0) == expected
+
+
+def test_read_span_of_the_daemon_is_the_window() -> None:
+    status = SourceStatus("railway", "command", "railway logs", state="running", lines=120)
+    assert read_span(ReadView(0.0, False, status, elapsed=3.0), 300.0) == "in 5m"
 
 
 async def test_a_dying_command_is_restarted_within_the_read_and_said_in_the_summary(tmp_path: Path) -> None:

@@ -141,6 +141,26 @@ async def test_stdin_stream_is_read_to_its_end(tmp_path: Path) -> None:
     assert (seen.lines, view.status.state) == (["line 1", "line 2"], "ended")
 
 
+async def test_stdin_is_read_past_the_one_off_default_to_its_end(monkeypatch: object) -> None:
+    import asyncio
+
+    from watchdog.logs import reads
+
+    monkeypatch.setattr(reads, "ONE_OFF_READ_S", 0.05)  # type: ignore[attr-defined]
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"line 1\n")
+
+    def finish() -> None:
+        os.write(write_end, b"line 2\n")
+        os.close(write_end)
+
+    asyncio.get_running_loop().call_later(0.3, finish)
+    with os.fdopen(read_end, "rb") as stream:
+        hub, seen = hub_with(SourceConfig(stdin=True), stdin=stream)
+        view = await hub.collect("c")
+    assert (seen.lines, view.status.state) == (["line 1", "line 2"], "ended")
+
+
 async def test_subscribers_get_every_match_rate_limited(tmp_path: Path) -> None:
     hub, _ = hub_with(SourceConfig(command=script(tmp_path, [f"line {n}" for n in range(5)])),
                       pattern=r"line (?P<n>\d)")

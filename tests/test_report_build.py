@@ -72,8 +72,9 @@ def test_6h_checkpoint_everything_still_monitoring(store: Store) -> None:
         BaselineRow("signal-latency", START, "OK", "", (("p95_ms", 200.0), ("pairs", 3.0))),
         BaselineRow("ws-drops", START, "OK", "", (("count", 0.0), ("per_min", 0.0))),
     )
-    # at 6h the latest results (at 24h) are outside the checkpoint: no evidence from the future
-    assert [p.evidence for p in r.log_patterns] == [(), ()]
+    # at 6h: the evidence of the last result before the checkpoint, none from the future (24h)
+    assert [p.evidence for p in r.log_patterns] == [
+        ("📡 Broadcasting trade:executed for user u359", "📡 Emitted signal quality to user u359 for trade t359"), ()]
 
 
 def test_12h_checkpoint_sees_the_incident(store: Store) -> None:

@@ -179,3 +179,13 @@ def test_window_start_list_close(config: str) -> None:
     code, out = run("window", "list", "-c", config)
     assert "canary" not in out
     assert "canary" in run("window", "list", "--all", "-c", config)[1]
+
+
+def test_a_missing_window_name_points_to_the_help_that_exists(run_cli):
+    outcome = run_cli("window", "start")
+    assert (outcome.code, outcome.err) == (2, "watchdog: Missing argument 'WINDOW'. (see 'watchdog window start --help')\n")
+
+
+def test_help_names_values_in_words_not_python_types(run_cli):
+    help_text = run_cli("check", "--help").out
+    assert "<" not in help_text and "--log-window DURATION" in help_text and "-c, --config FILE" in help_text

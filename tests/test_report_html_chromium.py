@@ -97,8 +97,8 @@ def test_checkpoint_report_renders(pages: dict[str, Path], tmp_path: Path) -> No
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert console_messages(dom.stderr) == []
     assert "<title>Phase 3.8 Production Monitoring — 24h checkpoint (4 of 4)</title>" in dom.stdout
-    assert '<section id="criteria"><h2>Acceptance criteria</h2><table>' in dom.stdout
-    assert dom.stdout.count("<svg") == 4
+    assert '<section id="criteria"><h2>Acceptance criteria</h2><div class="scroll"><table>' in dom.stdout
+    assert dom.stdout.count("<svg") == 5
 
     shot = tmp_path / "checkpoint.png"
     run = chromium(tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1100,1000", page.as_uri())
@@ -116,7 +116,7 @@ def test_daily_report_renders(pages: dict[str, Path], tmp_path: Path) -> None:
     assert dom.returncode == 0
     assert console_messages(dom.stderr) == []
     assert "<title>Daily Monitoring Report - 2025-10-13</title>" in dom.stdout
-    assert '<section id="availability"><h2>Availability</h2><table>' in dom.stdout
+    assert '<section id="availability"><h2>Availability</h2><div class="scroll"><table>' in dom.stdout
 
 
 def test_a_page_with_console_errors_is_caught(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_html_escapes_everything_and_loads_nothing(final: CheckpointReport) -> N
     # nothing to fetch: no src/href attributes at all, a CSP that forbids loading, SVG inline
     assert not re.search(r"<[^>]*\s(src|href)=", page)
     assert "default-src 'none'" in page
-    assert page.count("<svg") == 4  # three latency charts and the availability bars
+    assert page.count("<svg") == 5  # three latency charts, the log check's, and the availability bars
     assert '<span class="badge FAIL">FAIL</span>' in page
 
 
@@ -108,3 +108,33 @@ def test_nice_step(span: float, step: float) -> None:
 def test_bar_chart_escapes_names() -> None:
     chart = svg.bar_chart([("<b>x</b>", 99.0), ("empty", None)], title="A & B")
     assert "&lt;b&gt;x&lt;/b&gt;" in chart and "<title>A &amp; B</title>" in chart and "no results" in chart
+
+
+@pytest.mark.parametrize("rendered_at_h", [6.0, 24.0])
+def test_evidence_is_the_same_in_every_format_whenever_a_checkpoint_is_rendered(rendered_at_h: float) -> None:
+    store = fill(MemoryStore())
+    r = build_checkpoint(store, window(), INFOS, checkpoint_s=6 * H, now=START + rendered_at_h * H, spec=SPEC)
+    line = "📡 Emitted signal quality to user u359 for trade t359"
+    assert line in render_md.render_checkpoint(r)
+    assert f"<code>{line}</code>" in render_html.render_checkpoint(r)
+    logs = json.loads(render_json.render(r))["log_patterns"]
+    assert logs[0]["evidence"][-1] == line
+
+
+@pytest.mark.parametrize(("values", "limits", "top", "drawn"), [
+    ([1.0, 1.2], [500.0, 2000.0], 1.5, []),  # a 1 ms line is not flattened by a 2000 ms threshold
+    ([300.0, 450.0], [500.0], 600.0, [500.0]),  # a limit just above the data is drawn
+    ([100.0, 2500.0], [500.0, 2000.0], 3000.0, [500.0, 2000.0]),  # the data crossed both
+    ([], [500.0], 1.0, []),
+])
+def test_the_y_axis_fits_the_data_and_takes_in_only_limits_within_reach(
+        values: list[float], limits: list[float], top: float, drawn: list[float]) -> None:
+    y_max, _step, shown = svg.y_scale(values, limits)
+    assert (y_max, shown) == (pytest.approx(top), drawn)
+
+
+def test_a_limit_off_the_chart_is_named_and_incidents_are_shaded() -> None:
+    chart = svg.line_chart([(0.0, 1.0), (60.0, 1.2)], 0.0, 120.0, title="health", unit=" ms", critical=2000.0,
+                           shaded=[(30.0, 90.0)])
+    assert ">critical 2000 ms: above the chart</text>" in chart
+    assert 'class="limit' not in chart and chart.count('class="incident"') == 1

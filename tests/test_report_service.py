@@ -103,7 +103,16 @@ def test_the_summary_goes_to_the_windows_channels_once(tmp_path: Path) -> None:
     assert payload["summary"] == "1,440 results, 0 not OK, 0 incidents, 0 alerts. Next: 12h checkpoint."
     assert payload["evidence"][1] == "⏳ MONITORING No critical errors in first 24 hours — 0 critical alerts " \
                                      "(07:10–13:10 UTC)"
-    assert payload["note"].endswith("20251013T071030Z/6h.html")
+    assert payload["note"] == ("report: reports/phase-3-8/20251013T071030Z/6h.html in the state directory "
+                               "(served at /reports/ by the daemon)")  # no file path of the server
+
+
+def test_with_a_public_url_the_summary_links_the_served_report(tmp_path: Path) -> None:
+    store, ctx = fill(MemoryStore()), context(tmp_path, public_url="https://watchdog.example.com")
+    [written] = checkpoints.write_due_checkpoints(store, ctx, now=START + 6 * H + 5)
+    posts.post_checkpoint(store, written, ctx, now=START + 6 * H + 6)
+    [note] = [n for n in store.notifications(START, START + 7 * H) if n.event == "checkpoint"]
+    assert note.payload["note"] == "report: https://watchdog.example.com/reports/phase-3-8/20251013T071030Z/6h.html"
 
 
 def test_a_failing_checkpoint_is_sent_as_critical(tmp_path: Path) -> None:

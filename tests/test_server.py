@@ -80,7 +80,7 @@ async def test_head_answers_the_headers_without_a_body(served) -> None:
 
 
 @pytest.mark.parametrize(("raw", "status", "body"), [
-    (get("/nope"), "HTTP/1.1 404 Not Found", b"not found: try /healthz, /metrics, /status\n"),
+    (get("/nope"), "HTTP/1.1 404 Not Found", b"not found: try /, /healthz, /metrics, /status, /reports/\n"),
     (get("/healthz", "POST"), "HTTP/1.1 405 Method Not Allowed", b"method not allowed\n"),
     (b"garbage\r\n\r\n", "HTTP/1.1 400 Bad Request", b"bad request\n"),
     (b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * MAX_REQUEST + b"\r\n\r\n",
@@ -166,3 +166,70 @@ async def test_a_client_that_never_sends_its_request_is_cut_off(served, monkeypa
     writer.write(b"GET /status HT")  # and then nothing
     assert await asyncio.wait_for(reader.read(), timeout=5) == b""  # closed without an answer
     writer.close()
+
+
+def with_pages(token: str | None, *, public: bool = False) -> Routes:
+    d = Daemonish()
+    reports = {"post-deploy/6h.html": ("text/html; charset=utf-8", b"<p>6h</p>")}
+    return Routes(d.healthz, d.metrics, d.status, token, page=lambda: b"<h1>status</h1>",
+                  report=reports.get, public=public)
+
+
+def asking(path: str, *headers: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: x\r\n" + "".join(f"{h}\r\n" for h in headers) + "\r\n").encode()
+
+
+async def answered(routes: Routes, raw: bytes) -> tuple[str, dict[str, str], bytes]:
+    server = await started_server(routes)
+    try:
+        return await exchange(server, raw)
+    finally:
+        await server.stop()
+
+
+async def test_the_status_page_and_a_report_are_html_that_loads_nothing_from_elsewhere() -> None:
+    status, headers, body = await answered(with_pages(None), asking("/"))
+    assert (status, headers["Content-Type"], body) == ("HTTP/1.1 200 OK", "text/html; charset=utf-8", b"<h1>status</h1>")
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert (await answered(with_pages(None), asking("/reports/post-deploy/6h.html")))[::2] == (
+        "HTTP/1.1 200 OK", b"<p>6h</p>")
+
+
+async def test_a_report_that_does_not_exist_is_404() -> None:
+    assert (await answered(with_pages(None), asking("/reports/../../etc/passwd")))[0] == "HTTP/1.1 404 Not Found"
+
+
+async def test_with_a_token_the_page_needs_it_and_says_how_without_echoing_it() -> None:
+    status, _, body = await answered(with_pages("s3cr3t-token"), asking("/?token=wrong-guess"))
+    assert (status, body) == ("HTTP/1.1 401 Unauthorized", b"unauthorized: open this address once with "
+                              b"?token=<[server] token>, or send Authorization: Bearer <[server] token>\n")
+
+
+async def test_a_right_token_in_the_query_is_traded_for_a_cookie_and_a_clean_address() -> None:
+    status, headers, body = await answered(with_pages("s3cr3t-token"), asking("/reports/post-deploy/6h.html?token=s3cr3t-token"))
+    assert (status, headers["Location"], body) == ("HTTP/1.1 303 See Other", "/reports/post-deploy/6h.html", b"")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert "s3cr3t" not in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+    assert (await answered(with_pages("s3cr3t-token"), asking("/", f"Cookie: a=b; {cookie}")))[0] == "HTTP/1.1 200 OK"
+
+
+async def test_the_cookie_is_secure_behind_https() -> None:
+    _, headers, _ = await answered(with_pages("t0k"), asking("/?token=t0k", "X-Forwarded-Proto: https"))
+    assert headers["Set-Cookie"].endswith("; SameSite=Lax; Secure")
+
+
+async def test_a_public_page_needs_no_token_but_status_and_metrics_still_do() -> None:
+    routes = with_pages("s3cr3t-token", public=True)
+    assert (await answered(routes, asking("/")))[0] == "HTTP/1.1 200 OK"
+    assert (await answered(routes, asking("/reports/post-deploy/6h.html")))[0] == "HTTP/1.1 200 OK"
+    assert (await answered(routes, asking("/status")))[0] == "HTTP/1.1 401 Unauthorized"
+
+
+async def test_answers_not_found_are_not_kept_in_the_cache() -> None:
+    server = await started_server(with_pages(None))
+    try:
+        for n in range(5):
+            await exchange(server, asking(f"/reports/nope-{n}"))
+    finally:
+        await server.stop()
+    assert server._cache == {}

@@ -83,8 +83,13 @@ class ServerSettings(BaseModel):
     #: HOST:PORT; on Railway ``$PORT`` is honoured when this is left unset (then 0.0.0.0:$PORT)
     listen: str | None = None
     enabled: bool = True
-    #: when set, /status and /metrics need ``Authorization: Bearer <token>`` (/healthz stays open)
+    #: when set, /status and /metrics need ``Authorization: Bearer <token>`` (/healthz stays open),
+    #: and so do the status page and the reports unless ``public``
     token: SecretStr | None = None
+    #: the status page (/) and the reports (/reports/) need no token
+    public: bool = False
+    #: where people reach this server (https://watchdog.example.com): report links in posts point there
+    public_url: str | None = None
 
     @field_validator("listen")
     @classmethod
@@ -92,6 +97,13 @@ class ServerSettings(BaseModel):
         if value is not None:
             parse_listen(value)
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+        return value.rstrip("/") if value else None
 
     def address(self, env: Mapping[str, str] = os.environ) -> str | None:
         """Where to listen: ``listen``, else ``0.0.0.0:$PORT``, else 127.0.0.1:9321."""

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.support.daemon_process import free_port
+from tests.support.processes import end
 
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager") or "/usr/bin/prometheus-alertmanager"
 CONFIG = """route:
@@ -73,13 +74,7 @@ class Alertmanager:
         raise AssertionError("alertmanager did not become ready within 15s")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        end(self.proc)
 
 
 @pytest.fixture

@@ -28,12 +28,16 @@ class DaemonProcess:
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, *args: str, env: dict[str, str] | None = None) -> DaemonProcess:
+    def start(self, *args: str, env: dict[str, str] | None = None, listen: bool = True) -> DaemonProcess:
+        """``listen=False``: no ``--listen``; the port is given as ``$PORT`` (Railway, Fly)."""
         out = self.log.open("ab")
         environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        where = ["--listen", f"127.0.0.1:{self.port}"] if listen else []
+        if not listen:
+            environment["PORT"] = str(self.port)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "watchdog", "run", "-c", str(self.config), "--listen", f"127.0.0.1:{self.port}",
-             *args], stdout=out, stderr=subprocess.STDOUT, env=environment)
+            [sys.executable, "-m", "watchdog", "run", "-c", str(self.config), *where, *args],
+            stdout=out, stderr=subprocess.STDOUT, env=environment)
         self.wait_until(lambda: self.get("/healthz") is not None, "the daemon never answered /healthz")
         return self
 

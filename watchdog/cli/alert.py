@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Alert channels: send a test message.", no_args_is_help=True)
 
 ChannelArgument = Annotated[
-    str | None, typer.Argument(help="Channel to test (default: every [channels.NAME]).", show_default=False)
+    str | None, typer.Argument(metavar="CHANNEL", help="Channel to test (default: every [channels.NAME]).", show_default=False)
 ]
 
 

@@ -25,30 +25,37 @@ class Format(str, enum.Enum):
     nagios = "nagios"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table, json or nagios.")]
+FormatOption = Annotated[Format, typer.Option("--format", metavar="FORMAT", help="Output: table, json or nagios.")]
+#: the old spelling ``-f json``, still read, no longer shown
+ShortFormat = Annotated[Format | None, typer.Option("-f", hidden=True, show_default=False)]
 
 
 def check(
-    names: Annotated[list[str] | None, typer.Argument(help="Checks to run (default: all enabled).", show_default=False)] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only checks with this tag (repeatable).")] = None,
+    names: Annotated[list[str] | None, typer.Argument(metavar="CHECK", help="Checks to run (default: all enabled).",
+                                                      show_default=False)] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only checks with this tag (repeatable).")] = None,
     output: FormatOption = Format.table,
+    short: ShortFormat = None,
     config: ConfigOption = None,
-    log_window: Annotated[str | None, typer.Option("--log-window", help="Read log sources this long (e.g. 1m) instead of each check's window.")] = None,
-    source_stdin: Annotated[str | None, typer.Option("--source-stdin", help="Read this log source from standard input.")] = None,
+    log_window: Annotated[str | None, typer.Option("--log-window", metavar="DURATION", help="Read live log sources this long (default: 10s, or the check's window when shorter; "
+                                                                                  "stdin and files read from the start: to their end).")] = None,
+    source_stdin: Annotated[str | None, typer.Option("--source-stdin", metavar="SOURCE",
+                                                     help="Read this log source from standard input.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show evidence lines under each check.")] = False,
 ) -> None:
     """Run checks once, concurrently, and exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN."""
-    run = CheckRun(list(names or []), list(tag or []), output.value, config, log_window, source_stdin, verbose)
+    run = CheckRun(list(names or []), list(tag or []), (short or output).value, config, log_window, source_stdin, verbose)
     raise typer.Exit(run_check(run))
 
 
 def probe(
-    url: Annotated[str, typer.Argument(help="http(s)://..., ws(s)://... or socketio+http(s)://HOST[/NAMESPACE].")],
-    timeout: Annotated[str, typer.Option("--timeout", help="Give up after this long.")] = "10s",
-    method: Annotated[str, typer.Option("--method", "-X", help="HTTP method.")] = "GET",
-    header: Annotated[list[str] | None, typer.Option("--header", "-H", help="'Name: value' (repeatable).")] = None,
+    url: Annotated[str, typer.Argument(metavar="URL", help="http(s)://..., ws(s)://... or socketio+http(s)://HOST[/NAMESPACE].")],
+    timeout: Annotated[str, typer.Option("--timeout", metavar="DURATION", help="Give up after this long.")] = "10s",
+    method: Annotated[str, typer.Option("--method", "-X", metavar="METHOD", help="HTTP method.")] = "GET",
+    header: Annotated[list[str] | None, typer.Option("--header", "-H", metavar="'NAME: VALUE'", help="A request header (repeatable).")] = None,
     insecure: Annotated[bool, typer.Option("--insecure", "-k", help="Do not verify the TLS certificate.")] = False,
     output: FormatOption = Format.table,
+    short: ShortFormat = None,
 ) -> None:
     """Ad-hoc check with no config: an HTTP URL (status, latency, the JSON body), a WebSocket
     (ws://, wss://: connect and ping) or a Socket.IO server (socketio+https://host/namespace: connect)."""
@@ -70,7 +77,7 @@ def probe(
     checks = runner.build(cfg, ["probe"], context)
     started = time.perf_counter()
     results = asyncio.run(run_all(checks, context, 1, progress=False))
-    raise typer.Exit(print_results(results, cfg, output.value, time.perf_counter() - started, verbose=True))
+    raise typer.Exit(print_results(results, cfg, (short or output).value, time.perf_counter() - started, verbose=True))
 
 
 def _probe_table(url: str, headers: dict[str, str], *, verify_tls: bool) -> dict[str, object]:

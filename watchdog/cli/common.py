@@ -12,7 +12,7 @@ __all__ = ["ConfigOption", "console", "fail", "load_config"]
 
 ConfigOption = Annotated[
     str | None,
-    typer.Option("--config", "-c", help="Config file (default: $WATCHDOG_CONFIG, ./watchdog.toml, /etc/watchdog/watchdog.toml).",
+    typer.Option("--config", "-c", metavar="FILE", help="Config file (default: $WATCHDOG_CONFIG, ./watchdog.toml, /etc/watchdog/watchdog.toml).",
                  show_default=False),
 ]
 

@@ -74,14 +74,15 @@ def slow_patterns(cfg: Any) -> list[str]:
 @app.command("show")
 def show(
     config: ConfigOption = None,
-    output: Annotated[ShowFormat, typer.Option("--format", "-f", help="toml or json.")] = ShowFormat.toml,
+    output: Annotated[ShowFormat, typer.Option("--format", metavar="FORMAT", help="toml or json.")] = ShowFormat.toml,
+    short: Annotated[ShowFormat | None, typer.Option("-f", hidden=True, show_default=False)] = None,
 ) -> None:
     """Print the effective configuration, secrets shown as ***."""
     from watchdog.cli.common import load_config
 
     cfg = load_config(config, exit_code=2)
     document = effective(cfg)
-    if output is ShowFormat.json:
+    if (short or output) is ShowFormat.json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         import tomli_w

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Scan a log to its end, or follow a source live, with the config's log checks.",
                   no_args_is_help=True)
 COLOURS = ("red", "yellow", "cyan", "magenta", "green", "blue")
-CheckOption = Annotated[list[str] | None, typer.Option("--check", help="Only this log check (repeatable).")]
+CheckOption = Annotated[list[str] | None, typer.Option("--check", metavar="CHECK", help="Only this log check (repeatable).")]
 
 
 class Format(str, enum.Enum):
@@ -42,20 +42,21 @@ def scan(
     target: Annotated[str, typer.Argument(metavar="SOURCE_OR_FILE", help="A [sources.NAME], a file, or - for stdin.")],
     config: ConfigOption = None,
     check: CheckOption = None,
-    output: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
-    evidence: Annotated[int, typer.Option("--evidence", help="Evidence lines shown per check.")] = 3,
+    output: Annotated[Format, typer.Option("--format", metavar="FORMAT", help="table or json.")] = Format.table,
+    short: Annotated[Format | None, typer.Option("-f", hidden=True, show_default=False)] = None,
+    evidence: Annotated[int, typer.Option("--evidence", metavar="LINES", help="Evidence lines shown per check.")] = 3,
 ) -> None:
     """Read a whole log and print every log check over it (exit 0/1/2 like `watchdog check`)."""
-    raise typer.Exit(run_scan(ScanRun([target], list(check or []), output.value, config, evidence)))
+    raise typer.Exit(run_scan(ScanRun([target], list(check or []), (short or output).value, config, evidence)))
 
 
 @app.command("tail")
 def tail(
-    source: Annotated[str, typer.Argument(help="A [sources.NAME] of the config.")],
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="A [sources.NAME] of the config.")],
     config: ConfigOption = None,
     check: CheckOption = None,
-    duration: Annotated[str | None, typer.Option("--for", help="Stop after this long (e.g. 10m).")] = None,
-    count: Annotated[int | None, typer.Option("--count", "-n", help="Stop after this many matching lines.")] = None,
+    duration: Annotated[str | None, typer.Option("--for", metavar="DURATION", help="Stop after this long (e.g. 10m).")] = None,
+    count: Annotated[int | None, typer.Option("--count", "-n", metavar="LINES", help="Stop after this many matching lines.")] = None,
 ) -> None:
     """Follow a source and print each line a log check matches, tagged by check, until Ctrl-C."""
     import asyncio

@@ -22,20 +22,30 @@ from typing import Any
 from watchdog import __version__
 
 
+#: the commands and command groups, in the order ``watchdog --help`` lists them:
+#: (name, "module:attribute" under watchdog.cli, short help or None for a group's own)
+COMMANDS: tuple[tuple[str, str, str | None], ...] = (
+    ("check", "check:check", "Run checks once; exit code = worst status."),
+    ("probe", "check:probe", "Ad-hoc check of a URL (HTTP, WebSocket, Socket.IO), no config."),
+    ("config", "config_cmd:app", None),
+    ("run", "run:run", "Run the daemon (schedule, alerts, reports)."),
+    ("status", "status:status", "What the daemon sees now."),
+    ("logs", "logs:app", "Scan a log with the log checks, or tail a source."),
+    ("alert", "alert:app", None),
+    ("runbook", "runbook:runbook", "List the runbooks, or show one."),
+    ("silence", "silence:app", None),
+    ("ack", "ack:ack", "Acknowledge a firing alert: reminders and escalations stop."),
+    ("report", "report:report", "Checkpoint report of a window, or daily."),
+    ("window", "report:window_app", None),
+    ("completion", "completion:completion", "Print the shell completion script (bash, zsh, fish)."),
+)
+
+
 def build_app() -> Any:
     """The Typer app with every command group mounted."""
-    import typer
+    import importlib
 
-    from watchdog.cli import alert as alert_cmd
-    from watchdog.cli import check as check_cmd
-    from watchdog.cli import config_cmd
-    from watchdog.cli import logs as logs_cmd
-    from watchdog.cli import report as report_cmd
-    from watchdog.cli import run as run_cmd
-    from watchdog.cli import runbook as runbook_cmd
-    from watchdog.cli import ack as ack_cmd
-    from watchdog.cli import silence as silence_cmd
-    from watchdog.cli import status as status_cmd
+    import typer
 
     app = typer.Typer(
         name="watchdog",
@@ -46,20 +56,32 @@ def build_app() -> Any:
         rich_markup_mode=None,  # plain help: rich panels cost ~90 ms of a 0.25 s budget
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    app.command("check", short_help="Run checks once; exit code = worst status.")(check_cmd.check)
-    app.command("probe", short_help="Ad-hoc check of a URL (HTTP, WebSocket, Socket.IO), no config.")(check_cmd.probe)
-    app.add_typer(config_cmd.app, name="config")
-    app.command("run", short_help="Run the daemon (schedule, alerts, reports).")(run_cmd.run)
-    app.command("status", short_help="What the daemon sees now.")(status_cmd.status)
-    app.add_typer(logs_cmd.app, name="logs", short_help="Scan a log with the log checks, or tail a source.")
-    app.add_typer(alert_cmd.app, name="alert")
-    app.command("runbook", short_help="List the runbooks, or show one.")(runbook_cmd.runbook)
-    app.add_typer(silence_cmd.app, name="silence")
-    app.command("ack", short_help="Acknowledge a firing alert: reminders and escalations stop.")(ack_cmd.ack)
-    app.command("report", short_help="Checkpoint report of a window, or daily.")(report_cmd.report)
-    app.add_typer(report_cmd.window_app, name="window")
+    for name, target, short_help in COMMANDS:
+        module, _, attr = target.partition(":")
+        found = getattr(importlib.import_module(f"watchdog.cli.{module}"), attr)
+        if isinstance(found, typer.Typer):
+            app.add_typer(found, name=name, **({"short_help": short_help} if short_help else {}))
+        else:
+            app.command(name, short_help=short_help)(found)
     _root(app)
+    _arguments_in_words()
     return app
+
+
+def _arguments_in_words() -> None:
+    """Typer prints an argument's Python type after its name (``CHECK <list[str]>``); every
+    argument here has a metavar that says what it is in words, so the type is left out."""
+    from typer.core import TyperArgument
+
+    original = getattr(TyperArgument, "display_type_rich", None)
+    if original is None or getattr(original, "in_words", False):
+        return
+
+    def display(self: Any, ctx: Any) -> Any:
+        return None if self.metavar else original(self, ctx)
+
+    display.in_words = True  # type: ignore[attr-defined]
+    TyperArgument.display_type_rich = display  # type: ignore[method-assign]
 
 
 def __getattr__(name: str) -> Any:
@@ -125,17 +147,19 @@ def _typer(args: list[str]) -> object:
     """Run the Typer app; click's usage errors and aborts become one line and an exit code."""
     import typer
 
+    from watchdog.cli.completion import COMPLETE_VAR, answering
+
     click_exceptions = _click_exceptions()
     command = typer.main.get_command(build_app())
     try:
-        return command.main(args=args, prog_name="watchdog", standalone_mode=False)
+        return command.main(args=args, prog_name="watchdog", standalone_mode=False,
+                            complete_var=COMPLETE_VAR if answering() else None)
     except click_exceptions.UsageError as err:
-        name = err.ctx.info_name if err.ctx else ""
-        code = 3 if name in NAGIOS_COMMANDS else 2
+        path = err.ctx.command_path.split() if err.ctx else ["watchdog"]
+        code = 3 if path[1:2] and path[1] in NAGIOS_COMMANDS else 2
         if not err.format_message().strip():  # no arguments: the help was printed already
             return code
-        hint = f" (see 'watchdog {name} --help')" if name and name != "watchdog" else " (see 'watchdog --help')"
-        print(f"watchdog: {err.format_message()}{hint}", file=sys.stderr)
+        print(f"watchdog: {err.format_message()} (see '{' '.join(path)} --help')", file=sys.stderr)
         return code
     except (getattr(click_exceptions, "Abort", typer.Abort), typer.Abort):
         print("watchdog: interrupted", file=sys.stderr)

@@ -119,29 +119,18 @@ def run_check(run: CheckRun) -> int:
 
 
 async def run_all(checks: Sequence[CheckKind], context: Any, concurrency: int, *, progress: bool) -> list[Result]:
-    """Every check once (with a progress bar on a terminal for the table), then the context closed."""
+    """Every check once (with a progress line on a terminal for the table: ``cli.progress``),
+    then the context closed."""
     from watchdog.runner import run_checks
 
     try:
-        if progress and sys.stderr.isatty() and len(checks) > 1:
-            return await _with_progress(checks, concurrency)
+        if progress and sys.stderr.isatty() and (len(checks) > 1 or context.logs_in_use):
+            from watchdog.cli.progress import with_progress
+
+            return await with_progress(checks, context, concurrency)
         return await run_checks(checks, max_concurrency=concurrency)
     finally:
         await context.aclose()
-
-
-async def _with_progress(checks: Sequence[CheckKind], concurrency: int) -> list[Result]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-
-    from watchdog.runner import run_checks
-
-    columns = (SpinnerColumn(), TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, console=console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=len(checks))
-        return await run_checks(
-            checks, max_concurrency=concurrency,
-            on_result=lambda r: bar.update(task, advance=1, description=f"{r.check}: {r.status.name}"),
-        )
 
 
 def print_results(results: list[Result], cfg: Config, output: str, elapsed: float, verbose: bool) -> int:

@@ -65,17 +65,17 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def report(
-    window: Annotated[str | None, typer.Argument(help="Window name, or 'daily' for the end-of-day report.",
+    window: Annotated[str | None, typer.Argument(metavar="WINDOW", help="Window name, or 'daily' for the end-of-day report.",
                                                  show_default=False)] = None,
-    checkpoint: Annotated[str | None, typer.Option(help="Checkpoint to report, e.g. 6h (default: the latest passed).",
+    checkpoint: Annotated[str | None, typer.Option(metavar="CHECKPOINT", help="Checkpoint to report, e.g. 6h (default: the latest passed).",
                                                    show_default=False)] = None,
-    since: Annotated[str | None, typer.Option(help="Report on the last DURATION instead of a window, e.g. 24h.",
+    since: Annotated[str | None, typer.Option(metavar="DURATION", help="Report on the last DURATION instead of a window, e.g. 24h.",
                                               show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="md, html or json.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.",
                                                 show_default=False)] = None,
     post: Annotated[bool, typer.Option("--post", help="Queue the summary for the window's channels.")] = False,
-    date: Annotated[str | None, typer.Option(help="Day of the daily report, YYYY-MM-DD (UTC; default today).",
+    date: Annotated[str | None, typer.Option(metavar="DATE", help="Day of the daily report, YYYY-MM-DD (UTC; default today).",
                                              show_default=False)] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -228,10 +228,10 @@ def _pick(store: MonitoringWindows, name: str | None, ctx: ReportContext) -> Win
 
 @window_app.command("start")
 def window_start(
-    name: Annotated[str, typer.Argument(help="Window name (a [windows.NAME] gives title, checkpoints, criteria).")],
-    at: Annotated[str | None, typer.Option(help="Start time: ISO-8601, HH:MM (UTC), -2h (default: now).",
+    name: Annotated[str, typer.Argument(metavar="WINDOW", help="Window name (a [windows.NAME] gives title, checkpoints, criteria).")],
+    at: Annotated[str | None, typer.Option(metavar="TIME", help="Start time: ISO-8601, HH:MM (UTC), -2h (default: now).",
                                            show_default=False)] = None,
-    duration: Annotated[str | None, typer.Option(help="Length of the window (default: the config's, else 24h).",
+    duration: Annotated[str | None, typer.Option(metavar="DURATION", help="Length of the window (default: the config's, else 24h).",
                                                  show_default=False)] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -289,7 +289,7 @@ def window_list(
 
 @window_app.command("close")
 def window_close(
-    name: Annotated[str, typer.Argument(help="The open window to close.")],
+    name: Annotated[str, typer.Argument(metavar="WINDOW", help="The open window to close.")],
     config: ConfigOption = None,
 ) -> None:
     """Close a window early: no further checkpoint reports are written."""

@@ -26,10 +26,10 @@ class LogFormat(str, enum.Enum):
 
 def run(
     config: ConfigOption = None,
-    log_format: Annotated[LogFormat, typer.Option("--log-format", help="text or json lines on stdout.")] = LogFormat.text,
-    listen: Annotated[str | None, typer.Option("--listen", help="HOST:PORT for /healthz /metrics /status "
+    log_format: Annotated[LogFormat, typer.Option("--log-format", metavar="FORMAT", help="text or json lines on stdout.")] = LogFormat.text,
+    listen: Annotated[str | None, typer.Option("--listen", metavar="HOST:PORT", help="HOST:PORT for /healthz /metrics /status "
                                                                "(default: [server] listen, $PORT, 127.0.0.1:9321).")] = None,
-    grace: Annotated[str, typer.Option("--grace", help="On SIGTERM, how long running checks may finish.")] = "10s",
+    grace: Annotated[str, typer.Option("--grace", metavar="DURATION", help="On SIGTERM, how long running checks may finish.")] = "10s",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every result.")] = False,
 ) -> None:
     """Run the daemon: every check on its schedule, alerts, history, checkpoint reports."""

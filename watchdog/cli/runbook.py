@@ -16,7 +16,7 @@ from watchdog.cli.common import ConfigOption, console, fail
 if TYPE_CHECKING:
     from watchdog.runbooks import Runbook
 
-NameArgument = Annotated[str | None, typer.Argument(help="Runbook to show (omit to list them).", show_default=False)]
+NameArgument = Annotated[str | None, typer.Argument(metavar="RUNBOOK", help="Runbook to show (omit to list them).", show_default=False)]
 
 
 def runbook(

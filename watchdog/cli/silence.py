@@ -12,6 +12,7 @@ duration); otherwise the error's own code (config or store: 3).
 
 from __future__ import annotations
 
+import enum
 import json
 import time
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,6 +24,12 @@ from watchdog.cli.common import ConfigOption, fail
 if TYPE_CHECKING:
     from watchdog.config import Config
     from watchdog.store.base import Silence, Store
+
+
+class ListFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
 
 app = typer.Typer(help="Hold a check's notifications for a while (deploys, maintenance).", no_args_is_help=True)
 
@@ -54,10 +61,10 @@ def _until(ends: float) -> str:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    check: Annotated[str, typer.Argument(help="The check to silence, or '*' for every check.", show_default=False)],
-    duration: Annotated[str, typer.Option("--for", help="How long: 30m, 2h, 1d.", show_default=False)],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (shown in 'silence list').")] = "",
-    by: Annotated[str | None, typer.Option("--by", help="Who (default: the login name).", show_default=False)] = None,
+    check: Annotated[str, typer.Argument(metavar="CHECK", help="The check to silence, or '*' for every check.", show_default=False)],
+    duration: Annotated[str, typer.Option("--for", metavar="DURATION", help="How long: 30m, 2h, 1d.", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", "-r", metavar="TEXT", help="Why (shown in 'silence list').")] = "",
+    by: Annotated[str | None, typer.Option("--by", metavar="NAME", help="Who (default: the login name).", show_default=False)] = None,
     config: ConfigOption = None,
 ) -> None:
     """Silence CHECK for a while: results are recorded, nothing is notified."""
@@ -92,7 +99,8 @@ def add(
 def list_(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Also the expired ones not yet pruned.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    output: Annotated[ListFormat, typer.Option("--format", metavar="FORMAT", help="table or json.")] = ListFormat.table,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="Same as --format json.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """The silences in force (with --all: also the expired ones)."""
@@ -102,7 +110,7 @@ def list_(
         silences = store.silences() if show_all else store.silences(now)
     finally:
         store.close()
-    if as_json:
+    if as_json or output is ListFormat.json:
         print(json.dumps([_as_dict(s, now) for s in silences], indent=2))
     elif not silences:
         print("no silences in force" if not show_all else "no silences")

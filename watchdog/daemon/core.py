@@ -211,17 +211,22 @@ class Daemon:
         return prometheus_text(self.snapshot())
 
     async def _start_server(self) -> None:
+        from watchdog.daemon.statuspage import StatusPage
         from watchdog.daemon.server import Routes, StatusServer, is_loopback
         from watchdog.settings import parse_listen
 
         if not self.listen:
             return
         host, port = parse_listen(self.listen)
-        token = self.config.settings.server.token
-        routes = Routes(self.healthz, self.metrics, self.status, token.get_secret_value() if token else None)
+        settings = self.config.settings.server
+        token = settings.token
+        assert self.store is not None
+        page = StatusPage(self.store, self.snapshot, lambda: self.runtime)
+        routes = Routes(self.healthz, self.metrics, self.status, token.get_secret_value() if token else None,
+                        page=page.html, report=page.report, public=settings.public)
         self.server = StatusServer(routes, host, port)
         await self.server.start()
-        log.info("serving /healthz /metrics /status on %s:%d", host, self.server.port)
+        log.info("serving the status page, /healthz /metrics /status and /reports/ on %s:%d", host, self.server.port)
         if token is None and not is_loopback(host):
-            log.warning("%s is reachable from other hosts and /status and /metrics need no token: set "
+            log.warning("%s is reachable from other hosts and the status page, /status and /metrics need no token: set "
                         "[server] token = \"${WATCHDOG_TOKEN}\" (/healthz stays open)", host)

@@ -1,7 +1,8 @@
-"""The daemon's own HTTP endpoint: ``/healthz``, ``/metrics``, ``/status``.
+"""The daemon's own HTTP endpoint: ``/healthz``, ``/metrics``, ``/status``, the status page ``/``
+and the reports under ``/reports/``.
 
 A minimal HTTP/1.1 server on asyncio streams (one request per connection): the
-daemon serves three small documents to a load balancer, Prometheus and people,
+daemon serves a few small documents to a load balancer, Prometheus and people,
 and needs no web framework for that. What each route returns comes from
 callables the daemon passes in, so this module knows nothing of checks.
 
@@ -20,15 +21,16 @@ them (a flood of 200 clients on ``/status`` once cut results by 67 %):
 * a client has ``READ_TIMEOUT_S`` to send its request head (at most
   ``MAX_REQUEST`` bytes) and ``WRITE_TIMEOUT_S`` to take the answer;
 * with ``[server] token`` set, ``/status`` and ``/metrics`` answer 401 unless
-  the request has ``Authorization: Bearer <token>``; ``/healthz`` stays open
-  for load balancers.
+  the request has ``Authorization: Bearer <token>`` (or the page's cookie), and
+  so do ``/`` and ``/reports/`` unless ``[server] public = true``; a browser
+  gives ``?token=`` once and is redirected to the same path without it, with a
+  cookie (``access.py``); ``/healthz`` stays open for load balancers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import socket
@@ -36,6 +38,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
+
+from watchdog.daemon.access import AcceptBudget, refusal
 
 log = logging.getLogger("watchdog.server")
 MAX_REQUEST = 16 * 1024  # bytes of request line + headers; the routes take no body
@@ -46,10 +51,17 @@ BACKLOG = 128
 READ_TIMEOUT_S = 2.0
 WRITE_TIMEOUT_S = 2.0
 CACHE_S = 1.0
+MAX_CACHED = 128  # documents kept at once (reports are many paths)
 PROTECTED = frozenset({"/status", "/metrics"})
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
            431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
 TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+#: a page loads nothing from anywhere, tells no one where it was read, and is never stored
+PAGE_HEADERS = (("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+                ("Referrer-Policy", "no-referrer"), ("X-Content-Type-Options", "nosniff"),
+                ("Cache-Control", "no-store"))
+NOT_FOUND = b"not found: try /, /healthz, /metrics, /status, /reports/\n"
 
 
 @dataclass
@@ -57,7 +69,15 @@ class Routes:
     healthz: Callable[[], tuple[bool, str]]
     metrics: Callable[[], bytes]
     status: Callable[[], dict[str, Any]]
-    token: str | None = None  # required for PROTECTED paths when set
+    token: str | None = None  # required for PROTECTED paths when set (and the pages unless public)
+    page: Callable[[], bytes] | None = None  # the status page's HTML
+    report: Callable[[str], tuple[str, bytes] | None] | None = None  # path under /reports/ -> (type, body)
+    public: bool = False  # the status page and the reports need no token
+
+
+def is_page(path: str) -> bool:
+    """``/`` and everything under ``/reports``: what ``[server] public`` opens."""
+    return path == "/" or path == "/reports" or path.startswith("/reports/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +85,7 @@ class Request:
     method: str
     path: str
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    query: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,22 +222,25 @@ class StatusServer:
             return Answer(400, TEXT, b"bad request\n")
         if request.method not in ("GET", "HEAD"):
             return Answer(405, TEXT, b"method not allowed\n")
-        if request.path in PROTECTED and not self._authorized(request):
-            return Answer(401, TEXT, b"unauthorized: send Authorization: Bearer <[server] token>\n",
-                          (("WWW-Authenticate", 'Bearer realm="watchdog"'),))
+        if self._guarded(request.path):
+            refused = self._refused(request)
+            if refused is not None:
+                return refused
         try:
             return self._cached(request.path)
         except Exception as exc:  # a broken route must not kill the server
             log.error("status server error: %r", exc)
             return Answer(500, TEXT, b"internal error\n")
 
-    def _authorized(self, request: Request) -> bool:
-        token = self.routes.token
-        if not token:
-            return True
-        given = request.headers.get("authorization", "")
-        scheme, _, value = given.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
+    def _guarded(self, path: str) -> bool:
+        return bool(self.routes.token) and (path in PROTECTED or (is_page(path) and not self.routes.public))
+
+    def _refused(self, request: Request) -> Answer | None:
+        """None when the request may read its guarded path; else the 401, or the redirect that
+        trades a right ``?token=`` for the cookie (``access.refusal``)."""
+        assert self.routes.token
+        found = refusal(request.path, request.query, request.headers, self.routes.token, page=is_page(request.path))
+        return None if found is None else Answer(found[0], TEXT, found[1], found[2])
 
     def _cached(self, path: str) -> Answer:
         """The document of ``path``, built at most once per ``CACHE_S``."""
@@ -225,6 +249,10 @@ class StatusServer:
         if hit is not None and now - hit[0] < CACHE_S:
             return hit[1]
         answer = self._route(path)
+        if answer.status == 404:
+            return answer  # never cache what anyone may ask for: the cache stays small
+        if len(self._cache) >= MAX_CACHED:
+            self._cache.clear()
         self._cache[path] = (now, answer)
         return answer
 
@@ -236,34 +264,13 @@ class StatusServer:
             return Answer(200, "text/plain; version=0.0.4; charset=utf-8", self.routes.metrics())
         if path == "/status":
             return Answer(200, "application/json", json.dumps(self.routes.status(), indent=2, default=str).encode())
-        return Answer(404, TEXT, b"not found: try /healthz, /metrics, /status\n")
-
-
-class AcceptBudget:
-    """A token bucket: ``rate`` connections a second, up to ``burst`` at once."""
-
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float]) -> None:
-        self.rate, self.burst, self.clock = rate, float(burst), clock
-        self.tokens, self._at = float(burst), clock()
-
-    def _refill(self) -> None:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self._at) * self.rate)
-        self._at = now
-
-    def take(self) -> bool:
-        self._refill()
-        if self.tokens < 1.0:
-            return False
-        self.tokens -= 1.0
-        return True
-
-    def give_back(self) -> None:
-        self.tokens = min(self.burst, self.tokens + 1.0)
-
-    def wait(self) -> float:
-        """Seconds until one connection may be taken again."""
-        return max((1.0 - self.tokens) / self.rate, 0.001)
+        if path == "/" and self.routes.page is not None:
+            return Answer(200, HTML, self.routes.page(), PAGE_HEADERS)
+        if is_page(path) and self.routes.report is not None:
+            found = self.routes.report(unquote(path.removeprefix("/reports").lstrip("/")))
+            if found is not None:
+                return Answer(200, found[0], found[1], PAGE_HEADERS)
+        return Answer(404, TEXT, NOT_FOUND)
 
 
 def parse_request(head: bytes) -> Request | None:
@@ -277,7 +284,8 @@ def parse_request(head: bytes) -> Request | None:
         name, sep, value = line.partition(":")
         if sep:
             headers[name.strip().lower()] = value.strip()
-    return Request(parts[0].upper(), parts[1].split("?", 1)[0], headers)
+    path, _, query = parts[1].partition("?")
+    return Request(parts[0].upper(), path, headers, query)
 
 
 def is_loopback(host: str) -> bool:

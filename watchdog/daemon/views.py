@@ -5,17 +5,31 @@ Both read a ``DaemonSnapshot``: frozen, plain data the core builds
 and cannot see them change half-way through a document. Metrics are collected
 at scrape time from the snapshot by a prometheus-client collector in a private
 registry: no global registry, no counters kept twice.
+
+The checks' own measurements are one gauge family, ``watchdog_check_value{check,
+metric}``, from each configured check's last result: one series per check and
+metric name (the names a kind measures and the ones its config asks for, at most
+``MAX_VALUES_PER_CHECK`` a check), the metric name reduced to Prometheus' name
+characters, so cardinality is bounded by the config, never by the data.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from watchdog import __version__
 from watchdog.model import Result
 from watchdog.stats import percentile
 from watchdog.status import Status
+
+
+#: bounds the series one check adds to /metrics (a kind measures a few; a config names some more)
+MAX_VALUES_PER_CHECK = 64
+_NOT_NAME = re.compile(r"[^a-zA-Z0-9_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,7 @@ class _Collector:
     def collect(self) -> Iterator[Any]:
         yield from self._daemon()
         yield from self._checks()
+        yield self._values()
         yield from self._scheduler()
         yield from self._outbox()
         yield from self._sources()
@@ -114,7 +129,9 @@ class _Collector:
                                       "refused (invalid file), failed (would not start)", labels=["outcome"])
         for outcome, count in self.snap.reloads.items():
             reloads.add_metric([outcome], count)
-        yield from (healthy, reloads)
+        build = GaugeMetricFamily("watchdog_build_info", "The running watchdog: version, Python", labels=["version", "python"])
+        build.add_metric([__version__, ".".join(map(str, sys.version_info[:3]))], 1)
+        yield from (healthy, reloads, build)
 
     def _checks(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -132,6 +149,17 @@ class _Collector:
             for state in Status:
                 results.add_metric([check.name, state.name], check.results.get(state.name, 0))
         yield from (status, duration, results)
+
+    def _values(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        values = GaugeMetricFamily("watchdog_check_value", "A check's measurement in its last result "
+                                   "(one series per check and metric name)", labels=["check", "metric"])
+        for check in self.snap.checks:
+            if check.configured and check.last is not None:
+                for metric, value in check_values(check.last.metrics).items():
+                    values.add_metric([check.name, metric], value)
+        return values
 
     def _scheduler(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -173,3 +201,14 @@ class _Collector:
             restarts.add_metric([name], s.get("restarts", 0))
             failing.add_metric([name], 1 if s.get("failing") else 0)
         yield from (lines, restarts, failing)
+
+
+def check_values(metrics: Mapping[str, float]) -> dict[str, float]:
+    """A result's metrics as ``watchdog_check_value`` series: names reduced to Prometheus' name
+    characters, at most ``MAX_VALUES_PER_CHECK`` (first by name), numbers only."""
+    out: dict[str, float] = {}
+    for name in sorted(metrics)[:MAX_VALUES_PER_CHECK]:
+        value = metrics[name]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.setdefault(_NOT_NAME.sub("_", name), float(value))
+    return out

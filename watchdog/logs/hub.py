@@ -8,12 +8,14 @@ applies them all in one pass per block.
 One-off mode (``watchdog check``, ``watchdog logs scan``) - the default::
 
     view = await hub.collect("error-rate")   # starts the shared read of its source,
-                                             # returns after log_window / the check's
-                                             # window, or when the source ends
-    view.now, view.final (True), view.status, view.error
+                                             # returns after its read length (reads.py:
+                                             # log_window, 10 s of a live stream, an
+                                             # input with an end to its end)
+    view.now, view.final (True), view.status, view.error, view.elapsed
+    hub.reading()                            # source -> (seconds read, seconds to read)
 
-  A file with ``from_start`` and stdin are read to their end; a command whose exit
-  status is 0 has ended; ``to_end=True`` (scan) reads every source to its end.
+  A command whose exit status is 0 has ended; ``to_end=True`` (scan) reads every
+  source to its end.
 
 Live mode (the daemon)::
 
@@ -44,6 +46,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from watchdog.logs import reads
 from watchdog.logs.config import SourceConfig
 from watchdog.logs.lines import LineClock, LineFramer, clean_block, count_lines
 from watchdog.logs.literals import prefilter_for
@@ -177,8 +180,26 @@ class LogHub:
             if run.task is None:
                 run.began = time.monotonic()
                 run.task = asyncio.create_task(self._read_once(run), name=f"log-source:{run.name}")
-            await self._wait(run, None if self.to_end else (self.log_window or reg.window))
+            await self._wait(run, self._length(reg))
         return self._view(run)
+
+    def _length(self, reg: _Registration) -> float | None:
+        """How long a one-off run reads ``reg``'s source; None: to its end (``reads.py``)."""
+        config = self.sources[reg.source]
+        has_end = self._reads_stdin(reg.source) or bool(config.file and config.from_start)
+        return reads.read_length(reg.window, log_window=self.log_window, has_end=has_end, to_end=self.to_end,
+                                 default=reads.ONE_OFF_READ_S)
+
+    def reading(self) -> dict[str, tuple[float, float | None]]:
+        """One-off: each source still being read -> (seconds read so far, seconds it is read
+        for; None: to its end)."""
+        out: dict[str, tuple[float, float | None]] = {}
+        for run in self._runs.values():
+            if self.live or run.task is None or run.task.done():
+                continue
+            lengths = [self._length(r) for r in self._regs.values() if r.source == run.name]
+            out[run.name] = (time.monotonic() - run.began, reads.longest(lengths))
+        return out
 
     async def _wait(self, run: _Run, length: float | None) -> None:
         """Until the read ends or ``length`` seconds after it began (never cancels the read)."""
@@ -194,13 +215,12 @@ class LogHub:
         return ReadView(now, final, run.status, run.error, elapsed)
 
     async def _read_once(self, run: _Run) -> None:
-        regs = [r for r in self._regs.values() if r.source == run.name]
-        lengths = [self.log_window or r.window for r in regs]
-        if self.to_end or not lengths:
+        length = reads.longest([self._length(r) for r in self._regs.values() if r.source == run.name])
+        if length is None:
             await self._pump(run)
             return
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(max(lengths)):
+            async with asyncio.timeout(length):
                 await self._pump(run)
 
     # -- live ----------------------------------------------------------------------------------
@@ -317,3 +337,4 @@ class LogHub:
         if run.log_now is None or parsed > run.log_now:
             run.log_now = parsed
         return parsed
+

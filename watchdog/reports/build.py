@@ -96,7 +96,7 @@ def build_checkpoint(
         summary=_summary(store, sections, events, incidents, window.start, at),
         events=figures.event_lines((e for e in events if window.start <= e.ts), figures.RESTART_KINDS),
         incidents=incidents, criteria=rows, checks=tuple(s for s in sections if s.total.results),
-        log_patterns=extras.log_patterns(sections, latest, window.start, at),
+        log_patterns=extras.log_patterns(store, sections, window.start, at),
         memory=extras.memory(store, latest, [c.name for c in checks], window.start, at),
         baseline=extras.baseline(store, sections, window.start, at),
         upcoming=tuple((wmath.label(c), window.start + c) for c in window.checkpoints_s if c > checkpoint_s),

@@ -26,6 +26,7 @@ class ReportContext:
     default_channels: tuple[str, ...] = ()
     runbooks: Mapping[str, str] = field(default_factory=dict)  # check -> runbook name
     channel_configs: Mapping[str, Any] = field(default_factory=dict)  # [channels.NAME], for --post
+    public_url: str | None = None  # [server] public_url: where the daemon serves /reports/
 
     @classmethod
     def from_config(cls, config: Config) -> ReportContext:
@@ -38,7 +39,7 @@ class ReportContext:
             reports_dir=Path(config.settings.state_dir) / "reports", redactor=config.redactor,
             default_channels=tuple(defaults.channels),
             runbooks={n: r.runbook for n, r in rules.items() if r.runbook},
-            channel_configs=config.channels,
+            channel_configs=config.channels, public_url=config.settings.server.public_url,
         )
 
     def channels_for(self, window: str) -> tuple[str, ...]:

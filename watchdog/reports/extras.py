@@ -3,7 +3,7 @@
 * baseline: each check's first result after the window opened (what the
   seeds call the "initial health check");
 * log patterns: the log checks' figures, with the evidence lines of their
-  latest result (the seeds' "key logs observed");
+  last result in the span that had any (the seeds' "key logs observed");
 * memory growth: every captured metric that names memory (``heap_used_mb``,
   ``used_memory_mb``, ``rss_mb``...), its first/last/min/max and growth per hour.
 """
@@ -23,6 +23,7 @@ ASSESS_SPAN_S = 86400.0
 BASELINE_SPAN_S = 600.0  # the first result is looked for in the window's first 10 minutes
 MAX_METRICS = 6
 MAX_EVIDENCE = 3
+EVIDENCE_LOOKBACK_S = 3600.0
 
 
 def baseline(store: ResultHistory, sections: Sequence[CheckSection], since: float,
@@ -43,16 +44,29 @@ def _key_metrics(metrics: Mapping[str, float], main: str | None) -> tuple[tuple[
     return tuple((n, metrics[n]) for n in names[:MAX_METRICS])
 
 
-def log_patterns(sections: Sequence[CheckSection], latest: Mapping[str, StoredResult], since: float,
+def log_patterns(store: ResultHistory, sections: Sequence[CheckSection], since: float,
                  until: float) -> tuple[LogPattern, ...]:
     out = []
     for s in sections:
         if s.kind.startswith("log-") and s.total.results:
-            last = latest.get(s.check)
-            evidence = last.evidence[:MAX_EVIDENCE] if last is not None and since <= last.ts < until else ()
+            evidence = last_evidence(store, s.check, since, until)[:MAX_EVIDENCE]
             out.append(LogPattern(s.check, s.kind, s.metric, s.unit, s.total.results, s.total.failures,
                                   s.total.max, s.total.last, tuple(evidence)))
     return tuple(out)
+
+
+def last_evidence(store: ResultHistory, check: str, since: float, until: float) -> tuple[str, ...]:
+    """The evidence of the check's last result with any in ``[since, until)``: the same lines
+    whenever the report is rendered (the store's newest result may be later than the checkpoint).
+    The last hour is read first; the whole span only when it held none."""
+    for start in dict.fromkeys((max(since, until - EVIDENCE_LOOKBACK_S), since)):
+        found: tuple[str, ...] = ()
+        for result in store.results(check, start, until):
+            if result.evidence:
+                found = result.evidence
+        if found:
+            return found
+    return ()
 
 
 def memory(store: ResultHistory, latest: Mapping[str, StoredResult], checks: Sequence[str], since: float,

@@ -26,9 +26,10 @@ def summary_lines(report: CheckpointReport) -> list[str]:
 
 
 def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], *, now: float,
-                             paths: Mapping[str, Path] | None = None,
+                             paths: Mapping[str, Path] | None = None, link: str | None = None,
                              redactor: Redactor = NULL_REDACTOR) -> list[Notification]:
-    """One outbox notification per channel; ids are stable per window start and checkpoint."""
+    """One outbox notification per channel; ids are stable per window start and checkpoint. The
+    note says where the report is: ``link``, else the HTML file of ``paths``."""
     from watchdog.alerting.message import Message, notification_for
     from watchdog.reports import fmt
     from watchdog.reports.render_md import checkpoint_heading
@@ -48,7 +49,7 @@ def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], 
         episode=f"{report.window}-{int(report.start)}", at=report.at,
         metrics=(("results", float(s.results)), ("failures", float(s.failures)), ("incidents", float(s.incidents))),
         evidence=tuple(redactor(line) for line in summary_lines(report)), seq=report.index or int(report.checkpoint_s),
-        note=f"report: {paths['html']}" if paths and "html" in paths else "",
+        note=f"report: {link}" if link else f"report: {paths['html']}" if paths and "html" in paths else "",
     )
     return [notification_for(message, channel, now) for channel in channels]
 
@@ -56,8 +57,23 @@ def checkpoint_notifications(report: CheckpointReport, channels: Sequence[str], 
 def post_checkpoint(store: OutboxQueue, written: WrittenCheckpoint, ctx: ReportContext, *, now: float) -> list[str]:
     """Queue the summary for the window's channels (the outbox delivers it); the ids queued."""
     notes = checkpoint_notifications(written.report, ctx.channels_for(written.report.window), now=now,
-                                     paths=written.paths, redactor=ctx.redactor)
+                                     link=served_link(written.paths, ctx), redactor=ctx.redactor)
     return [n.id for n in notes if store.enqueue(n)]
+
+
+def served_link(paths: Mapping[str, Path], ctx: ReportContext) -> str | None:
+    """The HTML report's address under ``[server] public_url``, else where it is in the state
+    directory (the daemon's own file path means nothing to a reader in Slack)."""
+    from watchdog.reports.library import report_link
+
+    html = paths.get("html")
+    if html is None:
+        return None
+    try:
+        rel = html.relative_to(ctx.reports_dir).as_posix()
+    except ValueError:
+        return str(html)
+    return report_link(rel, ctx.public_url)
 
 
 def daily_notifications(report: DailyReport, channels: Sequence[str], *, now: float,

@@ -15,7 +15,7 @@ from watchdog.reports.model import COMPLETE, CheckpointReport, CheckSection, Dai
 from watchdog.reports.render_md import TREND, checkpoint_heading, metrics_text, segment_name
 from watchdog.reports.windows import label
 
-MAX_LINE_CHARTS = 6
+MAX_LINE_CHARTS = 8
 MAX_BARS = 25
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 CSS = """
@@ -39,6 +39,7 @@ svg.chart{width:100%;height:auto;background:#fff;border:1px solid #d8dce3;border
 .grid{stroke:#e6e8ee}.mark{stroke:#9aa3b5;stroke-dasharray:3 3}.series{fill:none;stroke:#2f6fdb;stroke-width:1.6}
 .limit{stroke-width:1.4;stroke-dasharray:6 4}.limit.warning{stroke:#d98a00}.limit.critical{stroke:#c62828}
 .tick{font-size:11px;fill:#5b6577}.tick.warning{fill:#d98a00}.tick.critical{fill:#c62828}
+.incident{fill:#c62828;fill-opacity:.12}.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:0 0 4px}
 .bar.ok{fill:#3aa35c}.bar.warn{fill:#e0a100}.bar.bad{fill:#c62828}
 .worse{color:#8f1d1d}.better{color:#14622f}footer{color:#5b6577;font-size:12px;margin-top:32px}
 """
@@ -64,7 +65,8 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequen
             text = c if isinstance(c, Html) else escape(str(c))
             cells.append(f'<td class="num">{text}</td>' if i in numeric else f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # a table wider than a phone scrolls inside its box: the page itself never scrolls sideways
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 class Html(str):
@@ -154,9 +156,10 @@ def _criteria(r: CheckpointReport) -> str:
 
 
 def _charted(r: CheckpointReport) -> list[CheckSection]:
-    """Latency-like checks, those named by a criterion first, then the closest to their limit."""
+    """Latency-like checks and the log checks: those named by a criterion first, then the closest
+    to their limit."""
     named = {s.check for s in r.checks for c in r.criteria if c.expr.startswith(s.check + ".")}
-    candidates = [s for s in r.checks if s.chart and s.unit == " ms"]
+    candidates = [s for s in r.checks if s.chart and (s.unit == " ms" or s.kind.startswith("log-"))]
 
     def closeness(s: CheckSection) -> float:
         limit = s.warning or s.critical
@@ -171,11 +174,12 @@ def _charts(r: CheckpointReport) -> list[str]:
     out = []
     for s in _charted(r):
         title = f"{s.check}: {s.metric} (highest per {format_duration((r.at - r.start) / 96)})"
+        shaded = [(i.start, i.end or r.at) for i in r.incidents if i.check == s.check]
         out.append(f"<h3>{escape(title)}</h3>")
         out.append(svg.line_chart(s.chart, r.start, r.at, title=title, unit=s.unit, warning=s.warning,
-                                  critical=s.critical, marks=marks))
+                                  critical=s.critical, marks=marks, shaded=shaded))
     if not out:
-        out.append(_empty("No latency figures to chart."))
+        out.append(_empty("No latency or log figures to chart."))
     ranked = sorted(r.checks, key=lambda s: (s.total.availability_pct or 0.0, s.check))[:MAX_BARS]
     more = f" (the lowest {len(ranked)} of {len(r.checks)})" if len(r.checks) > len(ranked) else ""
     out.append(f"<h3>Availability per check{escape(more)}</h3>")

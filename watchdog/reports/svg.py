@@ -1,13 +1,15 @@
 """Inline SVG charts for the HTML report: no scripts, no fonts, no external assets.
 
 ``line_chart``: a metric over time with its threshold lines and the checkpoint
-marks. ``bar_chart``: availability per check. Every text is escaped.
+marks, incidents shaded; the y-axis fits the data (``y_scale``). ``bar_chart``:
+availability per check. Every text is escaped.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 from html import escape
 
 from watchdog.reports import fmt
@@ -28,39 +30,65 @@ def nice_step(span: float, ticks: int = 4) -> float:
     return 10 * power
 
 
+#: a threshold this close above the data is brought into the chart; one further away is only named
+THRESHOLD_REACH = 1.5
+
+
+def y_scale(values: Sequence[float], limits: Sequence[float]) -> tuple[float, float, list[float]]:
+    """(top of the axis, step, the limits drawn): the axis fits the data, and takes in a limit only
+    when it lies within ``THRESHOLD_REACH`` times the data's top, so a 1 ms line never lies flat on
+    a 0-3000 ms axis because of a 2000 ms threshold."""
+    data_top = max([*values, 0.0])
+    drawn = [t for t in limits if 0 <= t <= max(data_top * THRESHOLD_REACH, 1e-9)]
+    top = max([data_top, *drawn]) * 1.05 or 1.0
+    step = nice_step(top)
+    return step * math.ceil(top / step), step, drawn
+
+
 def line_chart(points: Sequence[tuple[float, float]], since: float, until: float, *, title: str, unit: str = "",
                warning: float | None = None, critical: float | None = None,
-               marks: Sequence[tuple[float, str]] = ()) -> str:
-    """``points`` (time, value) as a line; dashed lines at ``warning``/``critical``; ``marks`` as verticals."""
-    top_value = max([v for _, v in points] + [t for t in (warning, critical) if t is not None] + [0.0])
-    step = nice_step(top_value * 1.05 or 1.0)
-    y_max = step * math.ceil((top_value * 1.05 or 1.0) / step)
+               marks: Sequence[tuple[float, str]] = (), shaded: Sequence[tuple[float, float]] = ()) -> str:
+    """``points`` (time, value) as a line; dashed lines at ``warning``/``critical`` when within reach
+    of the data (else named in a corner: "critical 2,000 ms, above the chart"); ``marks`` as verticals;
+    ``shaded`` spans (incidents: start, end) as bands behind the line."""
+    limits = {level: v for level, v in (("warning", warning), ("critical", critical)) if v is not None}
+    y_max, step, drawn = y_scale([v for _, v in points], list(limits.values()))
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
 
     def x(ts: float) -> float:
-        return LEFT + (ts - since) / max(until - since, 1e-9) * plot_w
+        return LEFT + (min(max(ts, since), until) - since) / max(until - since, 1e-9) * plot_w
 
     def y(value: float) -> float:
         return TOP + plot_h - value / y_max * plot_h
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" class="chart">',
              f"<title>{escape(title)}</title>"]
+    parts += [f'<rect x="{x(a):.1f}" y="{TOP}" width="{max(x(b) - x(a), 1.5):.1f}" height="{plot_h}" class="incident">'
+              f"<title>incident {escape(fmt.clock(a))}–{escape(fmt.clock(b))} UTC</title></rect>" for a, b in shaded]
     parts += _grid([(y(i * step), fmt.number(i * step, unit)) for i in range(int(round(y_max / step)) + 1)],
                    [(x(ts), label) for ts, label in marks])
-    for level, value in (("warning", warning), ("critical", critical)):
-        if value is not None:
-            parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-                         f'class="limit {level}"><title>{level} {escape(fmt.number(value, unit))}</title></line>')
-            parts.append(f'<text x="{W - RIGHT - 4}" y="{y(value) - 4:.1f}" class="tick {level}" '
-                         f'text-anchor="end">{level} {escape(fmt.number(value, unit))}</text>')
-    if points:
-        path = " ".join(f"{x(ts):.1f},{y(v):.1f}" for ts, v in points)
-        parts.append(f'<polyline points="{path}" class="series"/>')
-    else:
-        parts.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" class="tick" '
-                     'text-anchor="middle">no data</text>')
+    off_chart = []
+    for level, value in limits.items():
+        if value not in drawn:
+            off_chart.append(f"{level} {fmt.number(value, unit)}")
+            continue
+        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                     f'class="limit {level}"><title>{level} {escape(fmt.number(value, unit))}</title></line>')
+        parts.append(f'<text x="{W - RIGHT - 4}" y="{y(value) - 4:.1f}" class="tick {level}" '
+                     f'text-anchor="end">{level} {escape(fmt.number(value, unit))}</text>')
+    if off_chart:
+        parts.append(f'<text x="{W - RIGHT - 4}" y="{TOP + 10}" class="tick" text-anchor="end">'
+                     f"{escape(', '.join(off_chart))}: above the chart</text>")
+    parts.append(_series(points, x, y, TOP + plot_h / 2, LEFT + plot_w / 2))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _series(points: Sequence[tuple[float, float]], x: Any, y: Any, mid_y: float, mid_x: float) -> str:
+    if not points:
+        return f'<text x="{mid_x}" y="{mid_y}" class="tick" text-anchor="middle">no data</text>'
+    path = " ".join(f"{x(ts):.1f},{y(v):.1f}" for ts, v in points)
+    return f'<polyline points="{path}" class="series"/>'
 
 
 def _grid(rows: Sequence[tuple[float, str]], marks: Sequence[tuple[float, str]]) -> list[str]:
