@@ -244,3 +244,25 @@ async def test_six_paging_lines_read_in_one_block_are_six_notifications(tmp_path
         assert len({m["id"] for m in sent}) == 6
     finally:
         await daemon.stop()
+
+
+async def test_a_deploy_seen_is_told_with_the_window_it_opens(http_service, receiver):
+    import time as clock
+
+    doc = {
+        "defaults": {"alert": {"channels": ["hook"]}},
+        "channels": {"hook": {"type": "webhook", "url": receiver.hook_url()}},
+        "checks": {"health": {"type": "http", "url": f"{http_service.url}/health", "labels": {"version": "version"}}},
+        "windows": {"post-deploy": {"duration": "24h", "checkpoints": ["6h", "24h"]}},
+    }
+    daemon = await started(from_document(doc, env={}))
+    try:
+        await fire(daemon, "health")
+        http_service.behave(body=b'{"status":"healthy","uptime":5,"version":"1.0.1"}')
+        await fire(daemon, "health")
+        [note] = await messages(receiver, 1)
+    finally:
+        await daemon.stop()
+    first = clock.strftime("%H:%M UTC", clock.gmtime(daemon.memory.previous["health"].started + 6 * 3600))
+    assert (note["event"], note["title"]) == ("deploy", "DEPLOY SEEN: health")
+    assert note["summary"] == f"deploy seen: 1.0.0 → 1.0.1, window post-deploy opened, first checkpoint at {first}"

@@ -8,8 +8,10 @@ origin:
 1. counted for ``/status`` and ``/metrics`` (``CheckStats``);
 2. stored (history, rollups);
 3. compared with the check's previous result: a restart (an uptime that went
-   down) or a deploy (a changed ``version`` label) is recorded as an event and
-   opens every ``start = "deploy"`` window;
+   down) or a deploy (a changed ``version`` label) is recorded as an event,
+   opens every ``start = "deploy"`` window, and is told ("deploy seen: 1.4.2
+   -> 1.4.3, window post-deploy opened, first checkpoint at 13:10") to those
+   windows' channels, else ``[defaults.alert] deploy_channels``;
 4. judged by the alert policy (``Dispatcher``), which enqueues notifications.
 
 What the pipeline remembers between results (``PipelineMemory``: counts, the
@@ -30,9 +32,10 @@ from watchdog.errors import WatchdogError
 from watchdog.model import Result
 from watchdog.reports.context import ReportContext
 from watchdog.reports.opening import open_on_deploy
+from watchdog.reports.posts import deploy_notifications
 from watchdog.restarts import restart_seen
 from watchdog.status import Status
-from watchdog.store.base import Event, Store
+from watchdog.store.base import Event, Notification, Store
 
 log = logging.getLogger("watchdog.daemon")
 
@@ -59,13 +62,15 @@ class ResultPipeline:
 
     def __init__(self, store: Store, dispatcher: Dispatcher, reports: ReportContext,
                  main_metrics: Mapping[str, str | None], *, memory: PipelineMemory | None = None,
-                 health: HealthBoard | None = None) -> None:
+                 health: HealthBoard | None = None, notify: Callable[[Notification], object] | None = None) -> None:
         self.store = store
         self.dispatcher = dispatcher
         self.reports = reports
         self.main_metrics = dict(main_metrics)
         self.memory = memory or PipelineMemory()
         self.health = health or HealthBoard()
+        #: queues a notification that is not an alert ("deploy seen"): the outbox's enqueue
+        self.notify = notify or store.enqueue
 
     def handle(self, result: Result, *, alert: bool = True) -> None:
         """Count, store, look for a restart or deploy, alert (unless ``alert`` is False).
@@ -113,6 +118,10 @@ class ResultPipeline:
             return
         self.store.add_event(Event(seen.kind, result.started, result.check, f"{result.check}: {seen.message}",
                                    dict(seen.data)))
-        for window in open_on_deploy(self.store, self.reports, at=result.started, reason=seen.message,
-                                     check=result.check):
+        opened = open_on_deploy(self.store, self.reports, at=result.started, reason=seen.message, check=result.check)
+        for window in opened:
             log.warning("%s: window %s opened (%s)", result.check, window.name, window.data.get("reason", ""))
+        channels = self.reports.deploy_audience([w.name for w in opened])
+        for note in deploy_notifications(result.check, seen, opened, channels, at=result.started,
+                                         now=result.started, redactor=self.reports.redactor):
+            self.notify(note)

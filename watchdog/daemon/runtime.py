@@ -59,7 +59,8 @@ class Runtime:
         self.reports = ReportContext.from_config(config)
         dispatcher = Dispatcher(store, self.outbox.submit, self._routing(config), config.redactor)
         main_metrics = {n: c.MAIN_METRIC for n, c in self.checks.items()}
-        self.pipeline = ResultPipeline(store, dispatcher, self.reports, main_metrics, memory=memory, health=health)
+        self.pipeline = ResultPipeline(store, dispatcher, self.reports, main_metrics, memory=memory, health=health,
+                                       notify=self.outbox.enqueue)
         self.scheduler = scheduler_factory(self.run_check, on_error=self.pipeline.crashed, clock=clock)
         self._slots = asyncio.Semaphore(config.settings.defaults.max_concurrency)
         self._store = store

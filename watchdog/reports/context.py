@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ class ReportContext:
     runbooks: Mapping[str, str] = field(default_factory=dict)  # check -> runbook name
     channel_configs: Mapping[str, Any] = field(default_factory=dict)  # [channels.NAME], for --post
     public_url: str | None = None  # [server] public_url: where the daemon serves /reports/
+    deploy_channels: tuple[str, ...] = ()  # [defaults.alert] deploy_channels: "deploy seen" notices
 
     @classmethod
     def from_config(cls, config: Config) -> ReportContext:
@@ -40,7 +41,13 @@ class ReportContext:
             default_channels=tuple(defaults.channels),
             runbooks={n: r.runbook for n, r in rules.items() if r.runbook},
             channel_configs=config.channels, public_url=config.settings.server.public_url,
+            deploy_channels=tuple(defaults.deploy_channels),
         )
+
+    def deploy_audience(self, windows: Sequence[str]) -> tuple[str, ...]:
+        """Who hears of a deploy seen: the channels of the windows it opened, else ``deploy_channels``."""
+        opened = [c for name in windows for c in self.channels_for(name)]
+        return tuple(dict.fromkeys(opened)) or self.deploy_channels
 
     def channels_for(self, window: str) -> tuple[str, ...]:
         spec = self.specs.get(window)

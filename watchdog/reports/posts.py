@@ -1,14 +1,18 @@
-"""Report summaries as notifications: a checkpoint's or the daily report's chat message, per channel.
+"""Report summaries as notifications: a checkpoint's or the daily report's chat message, per
+channel, and the "deploy seen" notice that opens a window.
 
 The outbox delivers them like alerts; ids are stable per window start and
-checkpoint (per date for the daily report), so a summary is queued once.
+checkpoint (per date for the daily report, per check and moment for a deploy),
+so each is queued once. Incident tools (PagerDuty, Opsgenie, Alertmanager)
+skip them: they are information, not incidents.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from watchdog.redact import NULL_REDACTOR, Redactor
 from watchdog.reports.model import NOT_COMPLETE, CheckpointReport, DailyReport
@@ -16,7 +20,7 @@ from watchdog.reports.model import NOT_COMPLETE, CheckpointReport, DailyReport
 if TYPE_CHECKING:
     from watchdog.reports.checkpoints import WrittenCheckpoint
     from watchdog.reports.context import ReportContext
-    from watchdog.store.base import Notification, OutboxQueue
+    from watchdog.store.base import Notification, OutboxQueue, WindowState
 
 
 def summary_lines(report: CheckpointReport) -> list[str]:
@@ -94,4 +98,26 @@ def daily_notifications(report: DailyReport, channels: Sequence[str], *, now: fl
                          f"{fmt.plural(len(report.action_items), 'open action item')}."),
         evidence=tuple(redactor(x) for x in (*report.action_items, *lines)),
     )
+    return [notification_for(message, channel, now) for channel in channels]
+
+
+def deploy_notifications(check: str, seen: Any, opened: Sequence[WindowState], channels: Sequence[str], *,
+                         at: float, now: float, redactor: Redactor = NULL_REDACTOR) -> list[Notification]:
+    """"deploy seen: 1.4.2 -> 1.4.3, window post-deploy opened, first checkpoint at 13:10", per channel.
+
+    ``seen`` is ``watchdog.restarts.Restart`` (a deploy: the version changed; a restart: an
+    uptime went down). Ids are stable per check and moment, so a deploy is told once."""
+    from watchdog.alerting.message import Message, notification_for
+    from watchdog.status import Status
+
+    what = f"deploy seen: {seen.data.get('from')} → {seen.data.get('to')}" if seen.kind == "deploy" else \
+        f"restart seen: {seen.message}"
+    parts = [what]
+    for window in opened:
+        first = window.checkpoints_s[0] if window.checkpoints_s else None
+        when = time.strftime("%H:%M UTC", time.gmtime(window.start + first)) if first is not None else "-"
+        parts.append(f"window {window.name} opened, first checkpoint at {when}")
+    message = Message(event="deploy", check=check, severity=Status.OK,
+                      title=redactor(f"{'DEPLOY' if seen.kind == 'deploy' else 'RESTART'} SEEN: {check}"),
+                      summary=redactor(", ".join(parts)), started=at, episode=f"{check}-{seen.kind}-{int(at)}", at=at)
     return [notification_for(message, channel, now) for channel in channels]
