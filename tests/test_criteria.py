@@ -59,9 +59,9 @@ def test_name_defaults_to_the_normalised_expression() -> None:
         ("health < 5", "invalid criterion 'health < 5': name what to aggregate after the check; write "
                        "CHECK.METRIC.AGG OP NUMBER (e.g. 'signal-latency.p95_ms.max < 500'), "
                        "CHECK.availability_pct, alerts.SEVERITY or restarts"),
-        ("health.response_ms.p95 < fast", "invalid criterion 'health.response_ms.p95 < fast'; write "
-                                          "CHECK.METRIC.AGG OP NUMBER (e.g. 'signal-latency.p95_ms.max < 500'), "
-                                          "CHECK.availability_pct, alerts.SEVERITY or restarts"),
+        # a word where a number was meant reads as a second figure: its check is unknown
+        ("health.response_ms.p95 < fast", "unknown check 'fast' in 'health.response_ms.p95 < fast' "
+                                          "(known checks: api.v2, health, redis, signal-latency)"),
         ("health.response_ms.p95 =< 5", "invalid criterion 'health.response_ms.p95 =< 5'; write "
                                         "CHECK.METRIC.AGG OP NUMBER (e.g. 'signal-latency.p95_ms.max < 500'), "
                                         "CHECK.availability_pct, alerts.SEVERITY or restarts"),
@@ -152,3 +152,32 @@ def test_evaluate(expr: str, value: float | None, final: bool, status: Outcome) 
 )
 def test_evidence_names_the_number_and_where_it_came_from(expr: str, figure: Figure, evidence: str) -> None:
     assert describe(parse_criterion(expr, checks=CHECKS), figure) == evidence
+
+
+def test_a_criterion_combining_figures_parses_into_its_parts() -> None:
+    c = parse_criterion("health.heap_used_mb.max / health.heap_total_mb.max * 100 < 80", checks=CHECKS)
+    assert (c.subject, [p.expr for p in c.parts]) == ("compound", ["health.heap_total_mb.max", "health.heap_used_mb.max"])
+
+
+@pytest.mark.parametrize(("final", "used", "outcome", "evidence"), [
+    (False, 70.0, "MONITORING", "health.heap_used_mb.max / health.heap_total_mb.max * 100 = 70 (< 80) so far"),
+    (True, 70.0, "PASS", "health.heap_used_mb.max / health.heap_total_mb.max * 100 = 70 (< 80)"),
+    (True, 90.0, "FAIL", "health.heap_used_mb.max / health.heap_total_mb.max * 100 = 90 (< 80)"),
+])
+def test_a_combined_criterion_is_monitoring_until_the_window_closes(final: bool, used: float, outcome: str,
+                                                                    evidence: str) -> None:
+    from watchdog.reports.criteria import Figure, evaluate_compound
+
+    c = parse_criterion("health.heap_used_mb.max / health.heap_total_mb.max * 100 < 80", checks=CHECKS)
+    figures = {"health.heap_used_mb.max": Figure(used, 50, 0, 1), "health.heap_total_mb.max": Figure(100.0, 50, 0, 1)}
+    result = evaluate_compound(c, figures, final=final, min_results=5)
+    assert (result.status.value, result.evidence) == (outcome, evidence)
+
+
+def test_a_figure_over_too_few_results_is_monitoring_never_fail() -> None:
+    from watchdog.reports.criteria import Figure, evaluate
+
+    c = parse_criterion("signal-latency.p95_ms.max < 500", checks=CHECKS)
+    result = evaluate(c, Figure(516.0, 2, 0, 60), final=True, min_results=5)
+    assert result.status.value == "MONITORING"
+    assert result.evidence.startswith("not enough data (2 of 5 results): p95_ms max 516 ms over 2 results")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from watchdog.reports import extras, figures, fmt
 from watchdog.reports import windows as wmath
 from watchdog.reports.changes import changes_since
-from watchdog.reports.criteria import Criterion, evaluate
+from watchdog.reports.criteria import Criterion, evaluate, evaluate_compound
 from watchdog.reports.model import (
     COMPLETE, NOT_COMPLETE, CheckpointReport, CheckSection, CriterionRow, Segment, Summary, Verdict,
 )
@@ -84,9 +84,10 @@ def build_checkpoint(
     final = wmath.is_final(window, checkpoint_s)
     criteria = spec.criteria if spec else ()
     data = figures.CriteriaData(store, window.start, at, events)
-    rows = _criteria(criteria, data, at, final)
+    least = spec.min_results if spec else 1
+    rows = _criteria(criteria, data, at, final, least)
     previous = wmath.previous(window, checkpoint_s)
-    before = _criteria(criteria, data, window.start + previous, False) if previous else ()
+    before = _criteria(criteria, data, window.start + previous, False, least) if previous else ()
     incidents = tuple(i for i in figures.incidents(events, window.start, at))
     nxt = wmath.next_checkpoint(window, at)
     return CheckpointReport(
@@ -119,10 +120,14 @@ def _status(window: WindowState, final: bool) -> str:
 
 
 def _criteria(criteria: Sequence[Criterion], data: figures.CriteriaData, until: float,
-              final: bool) -> tuple[CriterionRow, ...]:
+              final: bool, min_results: int = 1) -> tuple[CriterionRow, ...]:
     rows = []
     for c in criteria:
-        result = evaluate(c, data.figure(c, until), final=final)
+        if c.formula is not None:
+            parts = {p.name: data.figure(p, until) for p in c.parts}
+            result = evaluate_compound(c, parts, final=final, min_results=min_results)
+        else:
+            result = evaluate(c, data.figure(c, until), final=final, min_results=min_results)
         rows.append(CriterionRow(c.name, c.expr, result.status.value, result.evidence, result.value))
     return tuple(rows)
 

@@ -57,6 +57,8 @@ class WindowConfig(BaseModel):
     checkpoints: tuple[Duration, ...] = ()
     channels: tuple[str, ...] = ()
     criteria: tuple[CriterionConfig, ...] = Field(default_factory=tuple)
+    #: a criterion's figure over fewer results than this is MONITORING ("not enough data"), never FAIL
+    min_results: int = Field(default=5, ge=1)
 
     @field_validator("start", mode="before")
     @classmethod
@@ -95,6 +97,7 @@ class WindowSpec:
     checkpoints_s: tuple[float, ...]
     channels: tuple[str, ...] = ()
     criteria: tuple[Criterion, ...] = ()
+    min_results: int = 5
 
     @property
     def opens_on_deploy(self) -> bool:
@@ -106,6 +109,7 @@ class WindowSpec:
             title=self.title, start="deploy" if self.start is None else self.start, duration=self.duration_s,
             checkpoints=self.checkpoints_s, channels=self.channels,
             criteria=tuple(CriterionConfig(name=c.name, expr=c.expr) for c in self.criteria),
+            min_results=self.min_results,
         )
         shown = table.model_dump(mode="json")
         if self.start is not None:  # as it is written in the file, not unix seconds
@@ -137,6 +141,7 @@ def validate_window(name: str, table: Mapping[str, Any], ctx: Any) -> WindowSpec
         checkpoints_s=windows.normalise_checkpoints(offsets, config.duration),
         channels=config.channels,
         criteria=criteria,
+        min_results=config.min_results,
     )
 
 
@@ -148,9 +153,10 @@ def _known_metrics(name: str, criteria: Sequence[Criterion], metrics: Mapping[st
 
     if metrics is None:
         return
-    for i, c in enumerate(criteria):
-        known = metrics.get(c.check or "")
-        if c.subject == "metric" and known is not None and c.metric not in known:
-            raise ConfigError(f"metric {c.metric!r} is never produced by check {c.check!r} "
-                              f"(known: {', '.join(sorted(known)) or 'none'})",
-                              file=file, key=f"windows.{name}.criteria[{i}].expr")
+    for i, whole in enumerate(criteria):
+        for c in whole.parts or (whole,):
+            known = metrics.get(c.check or "")
+            if c.subject == "metric" and known is not None and c.metric not in known:
+                raise ConfigError(f"metric {c.metric!r} is never produced by check {c.check!r} "
+                                  f"(known: {', '.join(sorted(known)) or 'none'})",
+                                  file=file, key=f"windows.{name}.criteria[{i}].expr")

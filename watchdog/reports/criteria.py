@@ -10,16 +10,25 @@ Pure code. The left side names what to aggregate over the window's history:
 
 A criterion is PASS or FAIL once its outcome cannot change any more (the window
 closed, or a ``max`` already crossed its limit), and MONITORING before that or
-while there is no data yet: the seeds' "⏳ MONITORING | 0 errors so far".
+while there is no data yet: the seeds' "⏳ MONITORING | 0 errors so far". A
+figure over fewer than the window's ``min_results`` results is MONITORING
+with that reason, never FAIL: two early results do not make a p95.
+
+Criteria may also combine figures with the rule language (``watchdog.expressions``):
+``health.heap_used_mb.max / health.heap_total_mb.max * 100 < 80``,
+``api.availability_pct >= 99 and alerts.critical == 0``. Such a criterion is
+MONITORING until the window closes, then PASS or FAIL.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from watchdog.expressions import Expression, MetricScope
+from watchdog.expressions import parse as parse_expression
 from watchdog.reports import fmt
 from watchdog.thresholds import OPS, split_expression
 
@@ -50,6 +59,9 @@ class Criterion:
     aggregate: str  # an AGGREGATES entry, "availability_pct", a severity, or "restarts"
     op: str
     value: float
+    #: a criterion combining figures: each figure's reference (a Criterion without op), and the formula
+    parts: tuple[Criterion, ...] = ()
+    formula: Expression | None = None
 
     def holds(self, observed: float) -> bool:
         return OPS[self.op](observed, self.value)
@@ -88,12 +100,29 @@ def parse_criterion(expr: str, *, name: str = "", checks: Collection[str] | None
 
     Raises ValueError with a message a person can act on.
     """
-    ref, op, value, unit = split_expression(expr, what="criterion", help=_HELP)
+    try:
+        ref, op, value, unit = split_expression(expr, what="criterion", help=_HELP)
+    except ValueError as simple:
+        return _compound(expr, name, checks, simple)
     subject, check, metric, aggregate = _resolve(ref, expr, checks)
     text = f"{ref} {op} {fmt.number(value)}"
     criterion = Criterion(name or text, text, subject, check, metric, aggregate, op, value)
     _check_unit(criterion, unit or None, expr)
     return criterion
+
+
+def _compound(expr: str, name: str, checks: Collection[str] | None, simple: ValueError) -> Criterion:
+    """A criterion in the rule language; the plain form's error when it is not one either."""
+    try:
+        formula = parse_expression(expr)
+    except ValueError:
+        raise simple from None
+    parts = []
+    for ref in sorted(formula.metrics):
+        subject, check, metric, aggregate = _resolve(ref, expr, checks)
+        parts.append(Criterion(ref, ref, subject, check, metric, aggregate, "", math.nan))
+    return Criterion(name or formula.text, formula.text, "compound", None, None, "", "", math.nan,
+                     tuple(parts), formula)
 
 
 def _resolve(ref: str, expr: str, checks: Collection[str] | None) -> tuple[str, str | None, str | None, str]:
@@ -152,10 +181,13 @@ def _check_unit(criterion: Criterion, unit: str | None, expr: str) -> None:
         )
 
 
-def evaluate(criterion: Criterion, figure: Figure, *, final: bool) -> CriterionResult:
+def evaluate(criterion: Criterion, figure: Figure, *, final: bool, min_results: int = 1) -> CriterionResult:
     """PASS / FAIL / MONITORING with the evidence; ``final`` when the window has closed."""
     evidence = describe(criterion, figure)
     value = figure.value
+    if criterion.subject in ("metric", "availability") and value is not None and figure.samples < min_results:
+        return CriterionResult(criterion, Outcome.MONITORING, value,
+                               f"not enough data ({figure.samples} of {min_results} results): {evidence}")
     if value is None or math.isnan(value):
         return CriterionResult(criterion, Outcome.FAIL if final else Outcome.MONITORING, None, evidence)
     holds = criterion.holds(value)
@@ -163,6 +195,27 @@ def evaluate(criterion: Criterion, figure: Figure, *, final: bool) -> CriterionR
         return CriterionResult(criterion, Outcome.PASS if holds else Outcome.FAIL, value, evidence)
     settled = _settled(criterion, value, holds)
     return CriterionResult(criterion, settled or Outcome.MONITORING, value, evidence)
+
+
+def evaluate_compound(criterion: Criterion, figures: Mapping[str, Figure], *, final: bool,
+                      min_results: int = 1) -> CriterionResult:
+    """A formula over figures: MONITORING until ``final``, then PASS or FAIL (FAIL when a figure is missing)."""
+    assert criterion.formula is not None
+    values = {ref: f.value for ref, f in figures.items() if f.value is not None and not math.isnan(f.value)}
+    short = [ref for ref, f in figures.items() if f.samples < min_results and _counted(criterion, ref)]
+    scope = MetricScope(values)
+    evidence = criterion.formula.explain(scope)
+    if short:
+        return CriterionResult(criterion, Outcome.MONITORING, None,
+                               f"not enough data for {', '.join(short)} (under {min_results} results): {evidence}")
+    if not final:
+        return CriterionResult(criterion, Outcome.MONITORING, None, f"{evidence} so far")
+    return CriterionResult(criterion, Outcome.PASS if criterion.formula.holds(scope) else Outcome.FAIL, None, evidence)
+
+
+def _counted(criterion: Criterion, ref: str) -> bool:
+    """Whether ``ref`` is a figure over results (a metric or availability), not a count of events."""
+    return any(p.name == ref and p.subject in ("metric", "availability") for p in criterion.parts)
 
 
 def _settled(c: Criterion, value: float, holds: bool) -> Outcome | None:
