@@ -191,7 +191,7 @@ def test_config_show_writes_a_window_as_its_table(run_cli, write_config):
     shown = tomllib.loads(run_cli("config", "show", "-c", path).out)["windows"]["p"]
     assert shown == {"title": "p", "start": "2025-10-13T07:10:00Z", "duration": "12h",
                      "checkpoints": ["3h", "6h", "9h", "12h"], "channels": [],
-                     "criteria": [{"name": "calm", "expr": "alerts.critical == 0"}]}
+                     "criteria": [{"name": "calm", "expr": "alerts.critical == 0"}], "min_results": 5}
 
 
 def _without_none(value):
